@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { formatProblem } from "../config/problems.js";
 import { configPath, loadConfigFile } from "../config/load.js";
+import { formatProblem } from "../config/problems.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { describeChannel } from "./describe.js";
 

@@ -1,9 +1,13 @@
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses an interval such as "15m", "1h30m", "45s" or a number of milliseconds. */
-export function parseInterval(value: string | number): { ms: number; error?: undefined } | { ms?: undefined; error: string } {
+export function parseInterval(
+  value: string | number,
+): { ms: number; error?: undefined } | { ms?: undefined; error: string } {
   if (typeof value === "number") {
-    return Number.isInteger(value) && value > 0 ? { ms: value } : { error: "must be a positive whole number of milliseconds" };
+    return Number.isInteger(value) && value > 0
+      ? { ms: value }
+      : { error: "must be a positive whole number of milliseconds" };
   }
   const text = value.trim();
   if (/^\d+$/.test(text)) return parseInterval(Number(text));

@@ -34,7 +34,9 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new ConfigError(file, [{ path: [], message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})` }]);
+    throw new ConfigError(file, [
+      { path: [], message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})` },
+    ]);
   }
   return loadConfigText(text, file, env);
 }
@@ -47,7 +49,10 @@ export function loadConfigText(text: string, file = "<inline>", env: NodeJS.Proc
       file,
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return { path: [], message: `YAML ${pos ? `line ${pos.line} column ${pos.col}` : ""}: ${e.message.split("\n")[0]}` };
+        return {
+          path: [],
+          message: `YAML ${pos ? `line ${pos.line} column ${pos.col}` : ""}: ${e.message.split("\n")[0]}`,
+        };
       }),
     );
   }
@@ -56,10 +61,9 @@ export function loadConfigText(text: string, file = "<inline>", env: NodeJS.Proc
   const config = validate(value, problems);
   if (problems.length > 0 || !config) {
     for (const p of problems) {
-      const line = lineOf(doc, p.path, lines);
-      if (line) p.message += ` [line ${line}]`;
+      p.line = lineOf(doc, p.path, lines);
     }
-    throw new ConfigError(file, dedupe(problems));
+    throw new ConfigError(file, dedupe(problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   }
   return { config, file, secrets };
 }
@@ -79,13 +83,22 @@ function validate(value: unknown, problems: ConfigProblem[]): Config | undefined
     let typedSource: ChannelSource | undefined;
     const storeName = source.dataStore;
     if (typeof storeName !== "string") {
-      problems.push({ path: [...base, "source", "dataStore"], message: "required: the name of an entry under dataStores" });
+      problems.push({
+        path: [...base, "source", "dataStore"],
+        message: "required: the name of an entry under dataStores",
+      });
     } else if (!(storeName in storeTypes)) {
       const hint = didYouMean(storeName, Object.keys(storeTypes));
       problems.push({
         path: [...base, "source", "dataStore"],
         message: `unknown data store "${storeName}"${hint ? ` (did you mean "${hint}"?)` : ""}`,
-        ...(hint ? {} : { fix: Object.keys(storeTypes).length ? `known: ${Object.keys(storeTypes).join(", ")}` : "add it under dataStores" }),
+        ...(hint
+          ? {}
+          : {
+              fix: Object.keys(storeTypes).length
+                ? `known: ${Object.keys(storeTypes).join(", ")}`
+                : "add it under dataStores",
+            }),
       });
     }
     // Check the source's own keys against the store's type, or the type its keys suggest when the store is unknown.
@@ -94,7 +107,11 @@ function validate(value: unknown, problems: ConfigProblem[]): Config | undefined
     const sourceParsed = schema.safeParse(source);
     if (sourceParsed.success) typedSource = { type, ...sourceParsed.data } as ChannelSource;
     else if (typeof rawChannel === "object" && rawChannel && "source" in rawChannel) {
-      problems.push(...sourceParsed.error.issues.map((i) => fromIssue({ ...i, path: [...base, "source", ...i.path] }, value, `for a ${type} data store`)));
+      problems.push(
+        ...sourceParsed.error.issues.map((i) =>
+          fromIssue({ ...i, path: [...base, "source", ...i.path] }, value, `for a ${type} data store`),
+        ),
+      );
     }
 
     const targetName = channel.target;
@@ -109,27 +126,45 @@ function validate(value: unknown, problems: ConfigProblem[]): Config | undefined
     if (channel.path !== undefined) {
       const p = channel.path;
       if (typeof p !== "string" || !/^\/([\u0021-\u007E]*\/)?$/.test(p) || p.length > 512) {
-        problems.push({ path: [...base, "path"], message: "an IAM path starts and ends with '/' and holds printable ASCII only" });
+        problems.push({
+          path: [...base, "path"],
+          message: "an IAM path starts and ends with '/' and holds printable ASCII only",
+        });
       }
     }
     const parsedChannel = parsed.success ? parsed.data.channels[name] : undefined;
     if (parsedChannel && typedSource) {
-      channels[name] = { ...parsedChannel, name, source: typedSource, path: parsedChannel.path ?? `/provisioner/${name}/` };
+      channels[name] = {
+        ...parsedChannel,
+        name,
+        source: typedSource,
+        path: parsedChannel.path ?? `/provisioner/${name}/`,
+      };
     }
   }
 
   if (parsed.success) {
     const cfg = parsed.data;
     if (cfg.secrets.key !== undefined && !isKey(cfg.secrets.key)) {
-      problems.push({ path: ["secrets", "key"], message: "must be 32 bytes: 64 hex characters or 44 base64 characters", fix: "openssl rand -hex 32" });
+      problems.push({
+        path: ["secrets", "key"],
+        message: "must be 32 bytes: 64 hex characters or 44 base64 characters",
+        fix: "openssl rand -hex 32",
+      });
     }
     const loopback = ["127.0.0.1", "localhost", "::1"].includes(cfg.dashboard.host);
     if (!loopback && cfg.dashboard.users.length === 0 && cfg.dashboard.tokens.length === 0) {
-      problems.push({ path: ["dashboard", "users"], message: `the dashboard listens on ${cfg.dashboard.host} (beyond loopback) but no users or tokens are configured` });
+      problems.push({
+        path: ["dashboard", "users"],
+        message: `the dashboard listens on ${cfg.dashboard.host} (beyond loopback) but no users or tokens are configured`,
+      });
     }
     for (const [name, target] of Object.entries(cfg.targets)) {
       if (target.minRequestsPerSecond > target.maxRequestsPerSecond) {
-        problems.push({ path: ["targets", name, "minRequestsPerSecond"], message: "must not exceed maxRequestsPerSecond" });
+        problems.push({
+          path: ["targets", name, "minRequestsPerSecond"],
+          message: "must not exceed maxRequestsPerSecond",
+        });
       }
     }
   }
@@ -172,7 +207,8 @@ function knownKeys(root: unknown, path: (string | number)[]): string[] | undefin
     for (let i = 0; i < 10 && schema; i++) {
       const def = schema._zod?.def;
       if (!def) return;
-      if (def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault") schema = def.innerType;
+      if (def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault")
+        schema = def.innerType;
       else if (def.type === "pipe") schema = def.in;
       else if (def.type === "union") {
         const value = node as Record<string, unknown> | undefined;
@@ -181,9 +217,13 @@ function knownKeys(root: unknown, path: (string | number)[]): string[] | undefin
           options.find((o) => {
             const shape = o._zod.def.shape;
             if (!shape || !value || typeof value !== "object") return false;
-            const disc = Object.entries(shape).find(([, s]) => (s as { _zod: { def: { type: string } } })._zod.def.type === "literal");
+            const disc = Object.entries(shape).find(
+              ([, s]) => (s as { _zod: { def: { type: string } } })._zod.def.type === "literal",
+            );
             if (!disc) return true;
-            return ((disc[1] as { _zod: { def: { values: unknown[] } } })._zod.def.values ?? []).includes(value[disc[0]]);
+            return ((disc[1] as { _zod: { def: { values: unknown[] } } })._zod.def.values ?? []).includes(
+              value[disc[0]],
+            );
           }) ?? options.find((o) => o._zod.def.type === "object");
         schema = pick;
       } else return;
@@ -231,7 +271,11 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   });
 }
 
-function lineOf(doc: ReturnType<typeof parseDocument>, path: (string | number)[], lines: LineCounter): number | undefined {
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  path: (string | number)[],
+  lines: LineCounter,
+): number | undefined {
   let node: unknown = doc.contents;
   let last: number | undefined;
   for (const part of path) {

@@ -6,6 +6,8 @@ export interface ConfigProblem {
   message: string;
   /** A likely fix, when one is. */
   fix?: string;
+  /** Line in the YAML file, when the path leads to one. */
+  line?: number;
 }
 
 /** `channels.engineering.source.dataStore`, with list indexes as `[2]`. */
@@ -19,7 +21,7 @@ export function formatPath(path: readonly (string | number | symbol)[]): string 
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  return `${formatPath(p.path)}: ${p.message}${p.fix ? ` (${p.fix})` : ""}`;
+  return `${formatPath(p.path)}: ${p.message}${p.fix ? ` (${p.fix})` : ""}${p.line ? ` [line ${p.line}]` : ""}`;
 }
 
 /** The candidate nearest to `word` when it is plausibly a typo of it. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseInterval } from "./duration.js";
 import { cronProblem } from "./cron.js";
+import { parseInterval } from "./duration.js";
 
 /**
  * The whole configuration model (DESIGN.md §2, §5–§9). Every object is strict: an unknown key is an
@@ -311,7 +311,9 @@ export const optionsSchema = z
 export const guardsSchema = z
   .object({
     /** Most removals (deletes + disables) a run may make without approval: a count or "N%". @defaultValue "10%" */
-    maxDeletes: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/, 'a count or "N%"')]).default("10%"),
+    maxDeletes: z
+      .union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/, 'a count or "N%"')])
+      .default("10%"),
     /** Block a run whose source is empty while applied state has users. @defaultValue true */
     blockEmptySource: z.boolean().default(true),
   })

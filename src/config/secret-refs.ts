@@ -21,12 +21,15 @@ export function resolveSecretRefs(tree: unknown, env: NodeJS.ProcessEnv = proces
 
   const resolveString = (text: string, path: (string | number)[]): string => {
     // `$${...}` escapes a literal reference.
-    return text.replace(/(\$?)\$\{(env|file):([^}]*)\}/g, (whole, escape: string, kind: string, arg: string) => {
-      if (escape) return whole.slice(1);
+    return text.replace(/(\$?)\$\{(env|file):([^}]*)\}/g, (whole, escaped: string, kind: string, arg: string) => {
+      if (escaped) return whole.slice(1);
       if (kind === "env") {
         const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(arg);
         if (!m) {
-          problems.push({ path, message: `"\${env:${arg}}" is not a valid reference (use \${env:NAME} or \${env:NAME:-default})` });
+          problems.push({
+            path,
+            message: `"\${env:${arg}}" is not a valid reference (use \${env:NAME} or \${env:NAME:-default})`,
+          });
           return "";
         }
         const name = m[1] as string;
@@ -37,7 +40,11 @@ export function resolveSecretRefs(tree: unknown, env: NodeJS.ProcessEnv = proces
           return found;
         }
         if (fallback !== undefined) return fallback;
-        problems.push({ path, message: `environment variable ${name} is not set`, fix: `export ${name}=... or write \${env:${name}:-default}` });
+        problems.push({
+          path,
+          message: `environment variable ${name} is not set`,
+          fix: `export ${name}=... or write \${env:${name}:-default}`,
+        });
         return "";
       }
       const file = arg.trim();
