@@ -1,0 +1,192 @@
+import type { Redis } from "ioredis";
+import type { RunMode } from "../types.js";
+import { keys } from "./names.js";
+
+/**
+ * Run records: what operators see of one execution of a channel. A run's per-user outcomes are a hash
+ * keyed by source id, so a provision job that runs twice (a worker died after applying) counts once.
+ */
+export type RunStatus = "running" | "completed" | "completed_with_failures" | "blocked" | "failed";
+export type RunTrigger = "schedule" | "cli" | "dashboard" | "api";
+/** Outcomes of one user in a run. */
+export type UserOutcome =
+  | "created"
+  | "updated"
+  | "disabled"
+  | "enabled"
+  | "deleted"
+  | "unchanged"
+  | "skipped"
+  | "invalid"
+  | "dead_lettered";
+
+export interface RunRecord {
+  id: string;
+  channel: string;
+  target: string;
+  mode: RunMode;
+  trigger: RunTrigger;
+  status: RunStatus;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Why the run is blocked or failed. */
+  reasons: string[];
+  /** Users planned into provision jobs. */
+  planned: number;
+  /** Users whose provision job finished (either way). */
+  finished: number;
+  counts: Partial<Record<UserOutcome, number>>;
+  groups: Record<string, number>;
+  calls: Record<string, number>;
+  /** The snapshot job, for links to bull-board. */
+  snapshotJobId?: string;
+}
+
+const RUN_TTL_SECONDS = 90 * 24 * 3600;
+const RUNS_KEPT_PER_CHANNEL = 500;
+
+export const TERMINAL: readonly RunStatus[] = ["completed", "completed_with_failures", "blocked", "failed"];
+
+export class RunStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(id: string) {
+    return keys.run(this.prefix, id);
+  }
+
+  async create(run: Pick<RunRecord, "id" | "channel" | "target" | "mode" | "trigger"> & { snapshotJobId?: string }): Promise<RunRecord> {
+    const record: RunRecord = {
+      ...run,
+      status: "running",
+      startedAt: new Date().toISOString(),
+      reasons: [],
+      planned: 0,
+      finished: 0,
+      counts: {},
+      groups: {},
+      calls: {},
+    };
+    const exists = await this.redis.exists(this.key(run.id));
+    if (exists) return (await this.get(run.id)) as RunRecord;
+    await this.redis
+      .multi()
+      .hset(this.key(run.id), {
+        id: record.id,
+        channel: record.channel,
+        target: record.target,
+        mode: record.mode,
+        trigger: record.trigger,
+        status: record.status,
+        startedAt: record.startedAt,
+        reasons: "[]",
+        planned: 0,
+        snapshotJobId: record.snapshotJobId ?? "",
+      })
+      .expire(this.key(run.id), RUN_TTL_SECONDS)
+      .zadd(keys.runs(this.prefix, run.channel), Date.now(), run.id)
+      .zremrangebyrank(keys.runs(this.prefix, run.channel), 0, -RUNS_KEPT_PER_CHANNEL - 1)
+      .exec();
+    return record;
+  }
+
+  async setPlanned(id: string, planned: number, preOutcomes: Record<string, UserOutcome>): Promise<void> {
+    const m = this.redis.multi().hset(this.key(id), "planned", planned);
+    const entries = Object.entries(preOutcomes);
+    for (let i = 0; i < entries.length; i += 1_000) {
+      m.hset(`${this.key(id)}:outcomes`, Object.fromEntries(entries.slice(i, i + 1_000)));
+    }
+    await m.expire(`${this.key(id)}:outcomes`, RUN_TTL_SECONDS).exec();
+  }
+
+  /** Records one user's outcome and the IAM calls it cost; idempotent per (run, user). */
+  async recordOutcome(id: string, sourceId: string, outcome: UserOutcome, calls: Record<string, number>): Promise<void> {
+    const m = this.redis.multi().hset(`${this.key(id)}:outcomes`, sourceId, outcome);
+    for (const [action, n] of Object.entries(calls)) if (n > 0) m.hincrby(this.key(id), `call:${action}`, n);
+    await m.exec();
+  }
+
+  async addCalls(id: string, calls: Record<string, number>): Promise<void> {
+    const m = this.redis.multi();
+    for (const [action, n] of Object.entries(calls)) if (n > 0) m.hincrby(this.key(id), `call:${action}`, n);
+    await m.exec();
+  }
+
+  async recordGroup(id: string, kind: string): Promise<void> {
+    await this.redis.hincrby(this.key(id), `group:${kind}`, 1);
+  }
+
+  async finish(id: string, status: RunStatus, reasons: string[] = []): Promise<RunRecord | undefined> {
+    const run = await this.get(id);
+    if (!run) return undefined;
+    const endedAt = new Date();
+    await this.redis.hset(this.key(id), {
+      status,
+      endedAt: endedAt.toISOString(),
+      durationMs: endedAt.getTime() - Date.parse(run.startedAt),
+      reasons: JSON.stringify(reasons),
+    });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    const [h, outcomes] = await Promise.all([this.redis.hgetall(this.key(id)), this.outcomeCounts(id)]);
+    if (!h.id) return undefined;
+    const calls: Record<string, number> = {};
+    const groups: Record<string, number> = {};
+    for (const [k, v] of Object.entries(h)) {
+      if (k.startsWith("call:")) calls[k.slice(5)] = Number(v);
+      if (k.startsWith("group:")) groups[k.slice(6)] = Number(v);
+    }
+    const planned = Number(h.planned ?? 0);
+    const finishedProvision = outcomes.finished;
+    return {
+      id: h.id,
+      channel: h.channel ?? "",
+      target: h.target ?? "",
+      mode: (h.mode ?? "incremental") as RunMode,
+      trigger: (h.trigger ?? "cli") as RunTrigger,
+      status: (h.status ?? "running") as RunStatus,
+      startedAt: h.startedAt ?? "",
+      ...(h.endedAt ? { endedAt: h.endedAt, durationMs: Number(h.durationMs) } : {}),
+      reasons: JSON.parse(h.reasons ?? "[]"),
+      planned,
+      finished: finishedProvision,
+      counts: outcomes.counts,
+      groups,
+      calls,
+      ...(h.snapshotJobId ? { snapshotJobId: h.snapshotJobId } : {}),
+    };
+  }
+
+  /** Per-user outcomes of a run (for the run page: which users failed). */
+  async outcomes(id: string): Promise<Record<string, UserOutcome>> {
+    return (await this.redis.hgetall(`${this.key(id)}:outcomes`)) as Record<string, UserOutcome>;
+  }
+
+  private async outcomeCounts(id: string): Promise<{ counts: Partial<Record<UserOutcome, number>>; finished: number }> {
+    const values = await this.redis.hvals(`${this.key(id)}:outcomes`);
+    const counts: Partial<Record<UserOutcome, number>> = {};
+    let finished = 0;
+    for (const v of values) {
+      counts[v as UserOutcome] = (counts[v as UserOutcome] ?? 0) + 1;
+      if (v !== "pending") finished += 1;
+    }
+    delete (counts as Record<string, number>).pending;
+    return { counts, finished };
+  }
+
+  /** Newest first. */
+  async list(channel: string, limit = 20): Promise<RunRecord[]> {
+    const ids = await this.redis.zrevrange(keys.runs(this.prefix, channel), 0, limit - 1);
+    const runs = await Promise.all(ids.map((id) => this.get(id)));
+    return runs.filter((r): r is RunRecord => r !== undefined);
+  }
+
+  async latest(channel: string): Promise<RunRecord | undefined> {
+    return (await this.list(channel, 1))[0];
+  }
+}
