@@ -18,7 +18,7 @@ export function redisOptions(role: ConnectionRole): RedisOptions {
   };
   return role === "worker"
     ? { ...common, maxRetriesPerRequest: null, enableOfflineQueue: true }
-    : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
+    : { ...common, maxRetriesPerRequest: 1, connectTimeout: 5_000 };
 }
 
 export function createRedis(url: string, role: ConnectionRole): Redis {

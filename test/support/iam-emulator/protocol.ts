@@ -56,7 +56,9 @@ export class Params {
   required(name: string): string {
     const v = this.map.get(name);
     if (v === undefined) {
-      throw err.validation(`1 validation error detected: Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null`);
+      throw err.validation(
+        `1 validation error detected: Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null`,
+      );
     }
     return v;
   }
@@ -66,14 +68,18 @@ export class Params {
     if (v === undefined) return undefined;
     if (v === "true") return true;
     if (v === "false") return false;
-    throw err.validation(`1 validation error detected: Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must be a boolean`);
+    throw err.validation(
+      `1 validation error detected: Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must be a boolean`,
+    );
   }
 
   int(name: string): number | undefined {
     const v = this.map.get(name);
     if (v === undefined) return undefined;
     if (!/^-?\d+$/.test(v)) {
-      throw err.validation(`1 validation error detected: Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must be an integer`);
+      throw err.validation(
+        `1 validation error detected: Value '${v}' at '${camel(name)}' failed to satisfy constraint: Member must be an integer`,
+      );
     }
     return Number(v);
   }
@@ -113,14 +119,26 @@ export function camel(name: string): string {
 }
 
 /** A value tree the XML writer understands: arrays become `<member>` lists, XmlMap becomes `<entry>` maps. */
-export type XmlValue = string | number | boolean | Date | null | undefined | XmlValue[] | XmlMap | { [k: string]: XmlValue };
+export type XmlValue =
+  | string
+  | number
+  | boolean
+  | Date
+  | null
+  | undefined
+  | XmlValue[]
+  | XmlMap
+  | { [k: string]: XmlValue };
 
 export class XmlMap {
   constructor(readonly entries: [string, XmlValue][]) {}
 }
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c,
+  );
 }
 
 /** IAM dates are ISO-8601 with seconds precision and a Z. */

@@ -92,7 +92,9 @@ export function checkTags(tags: { Key?: string | undefined; Value?: string | und
     const value = t.Value ?? "";
     const at = `${member}.${i + 1}.member`;
     if (key === undefined) {
-      throw err.validation(`1 validation error detected: Value null at '${at}.key' failed to satisfy constraint: Member must not be null`);
+      throw err.validation(
+        `1 validation error detected: Value null at '${at}.key' failed to satisfy constraint: Member must not be null`,
+      );
     }
     checkLength(key, `${at}.key`, 1, 128);
     if (!TAG_KEY_RE.test(key)) {
@@ -100,10 +102,16 @@ export function checkTags(tags: { Key?: string | undefined; Value?: string | und
     }
     checkLength(value, `${at}.value`, 0, 256);
     if (!TAG_VALUE_RE.test(value)) {
-      throw violation(value, `${at}.value`, `Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`);
+      throw violation(
+        value,
+        `${at}.value`,
+        `Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`,
+      );
     }
     if (key.toLowerCase().startsWith("aws:")) {
-      throw err.invalidInput("User and group tag keys can't begin with 'aws:'. Tag keys that begin with 'aws:' are reserved for AWS use.");
+      throw err.invalidInput(
+        "User and group tag keys can't begin with 'aws:'. Tag keys that begin with 'aws:' are reserved for AWS use.",
+      );
     }
     const lower = key.toLowerCase();
     if (seen.has(lower)) {
@@ -119,7 +127,11 @@ export function checkTagKeys(keys: string[]): void {
   keys.forEach((key, i) => {
     checkLength(key, `tagKeys.${i + 1}.member`, 1, 128);
     if (!TAG_KEY_RE.test(key)) {
-      throw violation(key, `tagKeys.${i + 1}.member`, `Member must satisfy regular expression pattern: ${TAG_PATTERN_TEXT}`);
+      throw violation(
+        key,
+        `tagKeys.${i + 1}.member`,
+        `Member must satisfy regular expression pattern: ${TAG_PATTERN_TEXT}`,
+      );
     }
   });
 }
@@ -136,8 +148,6 @@ export interface PasswordPolicy {
   HardExpiry?: boolean | undefined;
 }
 
-const SYMBOLS = /[!@#$%^&*()_+\-=[\]{}|']/;
-
 /** Without a custom policy AWS applies its default: 8+ chars, 3 of 4 character types, not the name. */
 export function checkPassword(password: string, userName: string, policy: PasswordPolicy | undefined): void {
   checkLength(password, "password", 1, 128);
@@ -145,7 +155,8 @@ export function checkPassword(password: string, userName: string, policy: Passwo
     upper: /[A-Z]/.test(password),
     lower: /[a-z]/.test(password),
     digit: /[0-9]/.test(password),
-    symbol: SYMBOLS.test(password) || /[^A-Za-z0-9]/.test(password),
+    // AWS counts any non-alphanumeric character as a symbol.
+    symbol: /[^A-Za-z0-9]/.test(password),
   };
   if (!policy) {
     if (password.length < 8) throw err.passwordPolicy("Password should have a minimum length of 8");
