@@ -207,6 +207,8 @@ export interface UserDelta {
   loginProfile?: { action: "create" | "update" | "delete"; password?: string; passwordResetRequired?: boolean };
   groupsAdd?: string[];
   groupsRemove?: string[];
+  /** Take over a user that exists without this channel's marker (the channel's `adopt` option). */
+  adopt?: boolean;
 }
 
 /** What applying a delta did. */
