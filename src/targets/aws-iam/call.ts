@@ -86,28 +86,40 @@ export interface CallerDeps {
   budget: CallBudget;
   counter: CallCounter;
   logger?: CallLogger;
+  /**
+   * Throttled answers retried here, after the budget's cut, before the call fails with ThrottlingError.
+   * Throttling says "slower", not "wrong", so it must not spend the job's attempts; the bound keeps a
+   * starved account from holding a worker forever. @defaultValue 0
+   */
+  throttleRetries?: number;
 }
 
 export function createCall(deps: CallerDeps): IamCall {
+  const retries = deps.throttleRetries ?? 0;
   return async (action, command, userName) => {
-    await deps.budget.take(action);
-    deps.counter.record(action);
-    const started = Date.now();
-    try {
-      const out = await deps.client.send(command);
-      deps.budget.succeeded();
-      deps.logger?.debug({ action, userName, ms: Date.now() - started }, "iam call");
-      return out;
-    } catch (err) {
-      const classified: ProvisioningError = classifyError(err, {
-        action,
-        ...(userName === undefined ? {} : { userName }),
-        secrets: secretsOf(command.input),
-      });
-      if (classified.kind === "throttling") deps.budget.throttled();
-      else if (classified.httpStatus !== undefined && classified.httpStatus < 500) deps.budget.succeeded();
-      deps.logger?.debug({ action, userName, code: classified.code, kind: classified.kind }, "iam call failed");
-      throw classified;
+    for (let throttled = 0; ; throttled++) {
+      await deps.budget.take(action);
+      deps.counter.record(action);
+      const started = Date.now();
+      try {
+        const out = await deps.client.send(command);
+        deps.budget.succeeded();
+        deps.logger?.debug({ action, userName, ms: Date.now() - started }, "iam call");
+        return out;
+      } catch (err) {
+        const classified: ProvisioningError = classifyError(err, {
+          action,
+          ...(userName === undefined ? {} : { userName }),
+          secrets: secretsOf(command.input),
+        });
+        if (classified.kind === "throttling") {
+          deps.budget.throttled();
+          // The next take() waits for the lowered rate; a throttled call changed nothing in IAM.
+          if (throttled < retries) continue;
+        } else if (classified.httpStatus !== undefined && classified.httpStatus < 500) deps.budget.succeeded();
+        deps.logger?.debug({ action, userName, code: classified.code, kind: classified.kind }, "iam call failed");
+        throw classified;
+      }
     }
   };
 }

@@ -36,6 +36,8 @@ export interface AwsIamTargetDeps {
   logger?: CallLogger;
   /** A ready client (tests, shared clients); otherwise one is built from the config. */
   client?: CallerDeps["client"];
+  /** Throttled answers one call retries before it fails (see CallerDeps). @defaultValue 0 */
+  throttleRetries?: number;
 }
 
 /**
@@ -63,6 +65,7 @@ export class AwsIamTarget {
       budget: deps.budget ?? unlimitedBudget,
       counter: deps.counter ?? createCallCounter(),
       ...(deps.logger ? { logger: deps.logger } : {}),
+      ...(deps.throttleRetries ? { throttleRetries: deps.throttleRetries } : {}),
     };
     this.call = createCall(this.deps);
     this.protectedNames = new Set((config.protectedUsers ?? []).map((u) => u.toLowerCase()));

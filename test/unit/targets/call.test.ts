@@ -22,6 +22,28 @@ function failing(err: unknown) {
 }
 
 describe("call", () => {
+  it("retries throttled answers up to the bound, taking a fresh token each time, then fails", async () => {
+    const { budget, log } = budgetSpy();
+    const counter = createCallCounter();
+    const throttle = () => Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
+    let sends = 0;
+    const client = {
+      send: async () => {
+        sends += 1;
+        if (sends <= 2) throw throttle();
+        return { User: { UserName: "me" } };
+      },
+    } as never;
+    const call = createCall({ client, budget, counter, throttleRetries: 2 });
+    const out = await call("GetUser", new GetUserCommand({}));
+    expect(out.User?.UserName).toBe("me");
+    expect(log).toEqual(["take:GetUser", "throttled", "take:GetUser", "throttled", "take:GetUser", "succeeded"]);
+    expect(counter.snapshot()).toEqual({ GetUser: 3 });
+
+    const always = createCall({ client: { send: async () => Promise.reject(throttle()) } as never, budget, counter, throttleRetries: 1 });
+    await expect(always("GetUser", new GetUserCommand({}))).rejects.toMatchObject({ kind: "throttling" });
+  });
+
   it("takes a token before sending, counts by action and reports success", async () => {
     const { budget, log } = budgetSpy();
     const counter = createCallCounter();
