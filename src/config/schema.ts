@@ -83,6 +83,8 @@ export const mysqlStoreSchema = z
     tls: tlsSchema.optional(),
     /** @defaultValue 4 */
     poolSize: positiveInt.max(100).default(4),
+    /** Rows per page handed to the sync (rows are streamed, never read whole). @defaultValue 500 */
+    pageSize: positiveInt.max(100_000).default(500),
     timeouts: z
       .object({
         /** @defaultValue 10000 */
@@ -212,6 +214,8 @@ export const ldapSourceSchema = z
     filter: nonEmpty.default("(objectClass=inetOrgPerson)"),
     /** entryUUID (OpenLDAP), objectGUID (AD), nsUniqueId (389-DS) or any attribute. @defaultValue "entryUUID" */
     idAttribute: nonEmpty.default("entryUUID"),
+    /** Attribute naming a user, for lookups by name (replay): uid, sAMAccountName, mail... @defaultValue "uid" */
+    nameAttribute: nonEmpty.default("uid"),
     /** Extra attributes to read besides those the mapping names. @defaultValue [] */
     attributes: z.array(nonEmpty).default([]),
     /** @defaultValue { rule: "none" } */
@@ -232,6 +236,8 @@ export const mysqlSourceSchema = z
     idColumn: nonEmpty.default("id"),
     /** A column that is truthy for disabled people; omitted means nobody is disabled. */
     disabledColumn: nonEmpty.optional(),
+    /** Column naming a user, for lookups by name (replay); omitted means lookups by name are refused. */
+    nameColumn: nonEmpty.optional(),
     /** Columns of groupsQuery. @defaultValue { userId: "user_id", groupId: "group_id", groupName: "group_name" } */
     groupColumns: z
       .object({
