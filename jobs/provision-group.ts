@@ -1,8 +1,10 @@
 import { z } from "zod";
 
 /**
- * `provision-group`: a group change that failed inline in the snapshot (create, rename) or in the finaliser
- * (delete), retried on its own so one stuck group never fails a whole run.
+ * `provision-group`: a group change applied on its own, in the target's provision queue. The finaliser
+ * queues group deletions this way (removing members first can take many calls), so they are rate-limited,
+ * retried and dead-lettered like users. Creates and renames happen inline in the snapshot instead, since
+ * memberships need them first.
  */
 export const PROVISION_GROUP_JOB = "provision-group" as const;
 

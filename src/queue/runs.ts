@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { RunMode } from "../types.js";
+import type { CurrentUser, RunMode } from "../types.js";
 import { keys } from "./names.js";
 
 /**
@@ -43,6 +43,11 @@ export interface RunRecord {
   snapshotJobId?: string;
 }
 
+export type RunSummary = Pick<
+  RunRecord,
+  "id" | "channel" | "target" | "mode" | "status" | "startedAt" | "durationMs" | "calls"
+>;
+
 const RUN_TTL_SECONDS = 90 * 24 * 3600;
 const RUNS_KEPT_PER_CHANNEL = 500;
 
@@ -58,7 +63,9 @@ export class RunStore {
     return keys.run(this.prefix, id);
   }
 
-  async create(run: Pick<RunRecord, "id" | "channel" | "target" | "mode" | "trigger"> & { snapshotJobId?: string }): Promise<RunRecord> {
+  async create(
+    run: Pick<RunRecord, "id" | "channel" | "target" | "mode" | "trigger"> & { snapshotJobId?: string },
+  ): Promise<RunRecord> {
     const record: RunRecord = {
       ...run,
       status: "running",
@@ -103,7 +110,12 @@ export class RunStore {
   }
 
   /** Records one user's outcome and the IAM calls it cost; idempotent per (run, user). */
-  async recordOutcome(id: string, sourceId: string, outcome: UserOutcome, calls: Record<string, number>): Promise<void> {
+  async recordOutcome(
+    id: string,
+    sourceId: string,
+    outcome: UserOutcome,
+    calls: Record<string, number>,
+  ): Promise<void> {
     const m = this.redis.multi().hset(`${this.key(id)}:outcomes`, sourceId, outcome);
     for (const [action, n] of Object.entries(calls)) if (n > 0) m.hincrby(this.key(id), `call:${action}`, n);
     await m.exec();
@@ -162,6 +174,34 @@ export class RunStore {
     };
   }
 
+  /**
+   * What a full run saw in AWS for each user it changed: the provision job diffs against it instead of
+   * applied state, which a full run exists to distrust. Names, paths, tags and groups only: no secret.
+   */
+  async putCurrent(id: string, current: ReadonlyMap<string, CurrentUser>): Promise<void> {
+    const key = `${this.key(id)}:current`;
+    const entries = [...current.entries()];
+    for (let i = 0; i < entries.length; i += 1_000) {
+      const fields = Object.fromEntries(entries.slice(i, i + 1_000).map(([k, v]) => [k, JSON.stringify(v)]));
+      await this.redis.multi().hset(key, fields).expire(key, 7 * 24 * 3600).exec();
+    }
+  }
+
+  async getCurrent(id: string, sourceId: string): Promise<CurrentUser | undefined> {
+    const raw = await this.redis.hget(`${this.key(id)}:current`, sourceId);
+    return raw ? (JSON.parse(raw) as CurrentUser) : undefined;
+  }
+
+  /** Group deletions a run's finaliser must make, kept between the snapshot's two steps. */
+  async putPendingGroupDeletes(id: string, groups: { groupName: string; path: string }[]): Promise<void> {
+    await this.redis.set(`${this.key(id)}:groupDeletes`, JSON.stringify(groups), "EX", 7 * 24 * 3600);
+  }
+
+  async takePendingGroupDeletes(id: string): Promise<{ groupName: string; path: string }[]> {
+    const raw = await this.redis.get(`${this.key(id)}:groupDeletes`);
+    return raw ? JSON.parse(raw) : [];
+  }
+
   /** Per-user outcomes of a run (for the run page: which users failed). */
   async outcomes(id: string): Promise<Record<string, UserOutcome>> {
     return (await this.redis.hgetall(`${this.key(id)}:outcomes`)) as Record<string, UserOutcome>;
@@ -184,6 +224,33 @@ export class RunStore {
     const ids = await this.redis.zrevrange(keys.runs(this.prefix, channel), 0, limit - 1);
     const runs = await Promise.all(ids.map((id) => this.get(id)));
     return runs.filter((r): r is RunRecord => r !== undefined);
+  }
+
+  /** Recent runs without per-user outcomes (cheap enough for every /metrics scrape), newest first. */
+  async summaries(channel: string, limit = 50): Promise<RunSummary[]> {
+    const ids = await this.redis.zrevrange(keys.runs(this.prefix, channel), 0, limit - 1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.key(id));
+    const rows = (await pipeline.exec()) ?? [];
+    const out: RunSummary[] = [];
+    for (const [err, value] of rows) {
+      const h = (value ?? {}) as Record<string, string>;
+      if (err || !h.id || !h.status) continue;
+      const calls: Record<string, number> = {};
+      for (const [k, v] of Object.entries(h)) if (k.startsWith("call:")) calls[k.slice(5)] = Number(v);
+      out.push({
+        id: h.id,
+        channel,
+        target: h.target ?? "",
+        status: h.status as RunStatus,
+        mode: (h.mode ?? "incremental") as RunMode,
+        startedAt: h.startedAt ?? "",
+        ...(h.durationMs ? { durationMs: Number(h.durationMs) } : {}),
+        calls,
+      });
+    }
+    return out;
   }
 
   async latest(channel: string): Promise<RunRecord | undefined> {

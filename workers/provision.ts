@@ -1,0 +1,206 @@
+import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { provisionQueueName } from "../src/queue/names.js";
+import type { UserOutcome } from "../src/queue/runs.js";
+import { ProvisioningError } from "../src/errors/ProvisioningError.js";
+import { computeDelta, currentFromApplied, deltaFields } from "../src/sync/delta.js";
+import { digestDesired, loginProfileChanged } from "../src/sync/digest.js";
+import type { AppliedUser, ApplyOutcome, CurrentUser, UserDelta } from "../src/types.js";
+import { PROVISION_GROUP_JOB, PROVISION_USER_JOB, type ProvisionUserPayload, parseJob } from "../jobs/index.js";
+import { backoffStrategy } from "./backoff.js";
+import { processProvisionGroup } from "./groups.js";
+import type { Runtime } from "./runtime.js";
+
+/**
+ * The provision worker: applies one user's latest desired state to one target. It reads desired and
+ * applied state (and, for a full run, what the snapshot saw in AWS), computes the minimal delta, applies it
+ * through the target (one budget token per IAM call), then records applied state, the run outcome and an
+ * audit event. Failures are sorted once: throttling is retried at the call and never costs an attempt;
+ * transient errors back off and retry; permanent errors and the last transient one become dead letters,
+ * written before the job is marked failed; auth errors pause the whole target without spending attempts.
+ */
+const AUTH_RECHECK_MS = 60_000;
+
+const OUTCOME: Record<UserDelta["kind"], UserOutcome> = {
+  create: "created",
+  update: "updated",
+  disable: "disabled",
+  enable: "enabled",
+  delete: "deleted",
+};
+
+export async function processProvisionUser(rt: Runtime, job: Job, token: string | undefined, worker?: Worker): Promise<{ outcome: UserOutcome; calls: number }> {
+  const p = parseJob(PROVISION_USER_JOB, job.data);
+  const channel = rt.channel(p.channel);
+  if (!channel) {
+    await deadLetter(rt, job, p, "permanent", "UnknownChannel", `channel "${p.channel}" is no longer configured`);
+    throw new UnrecoverableError(`channel "${p.channel}" is no longer configured`);
+  }
+  const budget = rt.ctx.budget(channel.target);
+  if (worker) {
+    // Nothing is applied yet: hand the job back and stop fetching until the account's bucket has a token.
+    const wait = await budget.peekWait();
+    if (wait > 50) {
+      await worker.rateLimit(wait);
+      throw Worker.RateLimitError();
+    }
+  }
+
+  const [desiredMap, appliedMap, runCurrent] = await Promise.all([
+    rt.state.getDesired(p.channel, [p.sourceId]),
+    rt.state.getApplied(p.channel, [p.sourceId]),
+    rt.ctx.runs.getCurrent(p.runId, p.sourceId),
+  ]);
+  const desired = desiredMap.get(p.sourceId) ?? null;
+  const applied = appliedMap.get(p.sourceId);
+  const current: CurrentUser | null = runCurrent ?? (applied ? currentFromApplied(applied) : null);
+  const digest = desired ? digestDesired(desired, rt.secretKey) : undefined;
+
+  const delta = computeDelta(desired, current, {
+    channel: p.channel,
+    options: channel.options,
+    removeAction: channel.options.removeAction,
+    sourceId: p.sourceId,
+    loginProfileChanged: digest !== undefined && applied !== undefined && loginProfileChanged(digest, applied.digest),
+  });
+  if (!delta) {
+    if (desired && digest && (!applied || applied.digest !== digest) && current) {
+      await rt.state.putApplied(p.channel, [toApplied(p, current, applied, digest)]);
+    }
+    await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "unchanged", {});
+    await rt.ctx.deadLetters.remove(p.channel, p.sourceId);
+    return { outcome: "unchanged", calls: 0 };
+  }
+  if (channel.options.adopt && delta.kind === "create") delta.adopt = true;
+
+  let result: ApplyOutcome;
+  try {
+    result = await rt.target(channel.target).applyUser(delta, current ?? undefined);
+  } catch (err) {
+    await handleFailure(rt, job, token, p, channel.target, delta.userName, err);
+    throw err;
+  }
+
+  if (delta.kind === "delete" || !result.current) {
+    await rt.state.deleteApplied(p.channel, [p.sourceId]);
+    await rt.state.deleteDesired(p.channel, [p.sourceId]);
+  } else {
+    await rt.state.putApplied(p.channel, [toApplied(p, result.current, applied, digest ?? applied?.digest ?? "")]);
+  }
+  const outcome = OUTCOME[delta.kind];
+  const calls = Object.values(result.calls).reduce((a, b) => a + b, 0);
+  await Promise.all([
+    rt.ctx.runs.recordOutcome(p.runId, p.sourceId, outcome, result.calls),
+    rt.ctx.audit.append(p.channel, {
+      runId: p.runId,
+      sourceId: p.sourceId,
+      userName: delta.userName,
+      kind: delta.kind,
+      fields: deltaFields(delta),
+      ...(applied?.digest ? { beforeDigest: applied.digest } : {}),
+      ...(digest ? { afterDigest: digest } : {}),
+      calls,
+      at: new Date().toISOString(),
+    }),
+    rt.ctx.deadLetters.remove(p.channel, p.sourceId),
+  ]);
+  rt.logger.info({ channel: p.channel, runId: p.runId, sourceId: p.sourceId, userName: delta.userName, change: delta.kind, fields: deltaFields(delta), calls }, "provisioned");
+  return { outcome, calls };
+}
+
+function toApplied(p: ProvisionUserPayload, current: CurrentUser, before: AppliedUser | undefined, digest: string): AppliedUser {
+  return {
+    sourceId: p.sourceId,
+    userName: current.userName,
+    path: current.path,
+    tags: current.tags,
+    groups: current.groups,
+    hasLoginProfile: current.hasLoginProfile ?? before?.hasLoginProfile ?? false,
+    enabled: current.enabled,
+    digest,
+    appliedAt: new Date().toISOString(),
+    runId: p.runId,
+  };
+}
+
+async function handleFailure(
+  rt: Runtime,
+  job: Job,
+  token: string | undefined,
+  p: ProvisionUserPayload,
+  target: string,
+  userName: string,
+  err: unknown,
+): Promise<void> {
+  const e = err instanceof ProvisioningError ? err : undefined;
+  const kind = e?.kind ?? "transient";
+  const code = e?.code ?? (err as Error)?.name ?? "Error";
+  const message = (err as Error)?.message ?? String(err);
+  if (kind === "auth") {
+    // Every call of this account would fail the same way: stop the account, not the user.
+    await rt.ctx.health.markUnhealthy(target, `${code}: ${message}`);
+    await rt.ctx.provisionQueue(target).pause();
+    rt.logger.error({ target, code }, "target credentials rejected: queue paused until `provisioner target resume`");
+    if (token) {
+      await job.moveToDelayed(Date.now() + AUTH_RECHECK_MS, token);
+      throw new DelayedError();
+    }
+    return;
+  }
+  const attempts = job.opts.attempts ?? 1;
+  const last = kind === "permanent" || job.attemptsMade + 1 >= attempts;
+  if (last) {
+    await deadLetter(rt, job, p, kind, code, message, userName, target);
+    await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "dead_lettered", {});
+    if (kind === "permanent") throw new UnrecoverableError(message);
+  }
+  rt.logger.warn({ channel: p.channel, runId: p.runId, sourceId: p.sourceId, userName, code, kind, attempt: job.attemptsMade + 1, attempts }, "provision failed");
+}
+
+async function deadLetter(
+  rt: Runtime,
+  job: Job,
+  p: ProvisionUserPayload,
+  kind: "permanent" | "transient" | "throttling" | "auth",
+  code: string,
+  message: string,
+  userName?: string,
+  target?: string,
+): Promise<void> {
+  await rt.ctx.deadLetters.record({
+    channel: p.channel,
+    target: target ?? rt.channel(p.channel)?.target ?? "unknown",
+    runId: p.runId,
+    sourceId: p.sourceId,
+    ...(userName ? { userName } : {}),
+    sourceQueue: job.queueName,
+    ...(job.id ? { sourceJobId: job.id } : {}),
+    errorKind: kind,
+    errorCode: code,
+    message,
+    attempts: job.attemptsMade + 1,
+  });
+}
+
+export function startProvisionWorker(rt: Runtime, target: string): Worker {
+  const worker: Worker = new Worker(
+    provisionQueueName(target),
+    async (job, token) => {
+      if (job.name === PROVISION_USER_JOB) return processProvisionUser(rt, job, token, worker);
+      if (job.name === PROVISION_GROUP_JOB) return processProvisionGroup(rt, job);
+      throw new UnrecoverableError(`unknown job kind "${job.name}" in ${provisionQueueName(target)}`);
+    },
+    {
+      connection: rt.ctx.workerConnection(),
+      prefix: rt.ctx.prefix,
+      concurrency: rt.config.provisioning.concurrency,
+      settings: { backoffStrategy: backoffStrategy(rt.config.provisioning.backoffMs) },
+      // A worker that died mid-job gives its jobs to another after this long without a lock renewal.
+      lockDuration: 30_000,
+      stalledInterval: 15_000,
+      maxStalledCount: 5,
+    },
+  );
+  worker.on("error", (err) => rt.logger.error({ err, queue: provisionQueueName(target) }, "provision worker error"));
+  return worker;
+}
+

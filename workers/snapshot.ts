@@ -1,0 +1,256 @@
+import { type Job, UnrecoverableError, WaitingChildrenError, Worker } from "bullmq";
+import {
+  PROVISION_GROUP_JOB,
+  parseJob,
+  PROVISION_USER_JOB,
+  provisionGroupDefaults,
+  provisionUserDefaults,
+  provisionUserJobId,
+  SNAPSHOT_JOB,
+  type SnapshotPayload,
+} from "../jobs/index.js";
+import type { ChannelConfig } from "../src/config/schema.js";
+import { AuthError } from "../src/errors/AuthError.js";
+import { newRunId } from "../src/queue/control.js";
+import { SNAPSHOT_QUEUE } from "../src/queue/names.js";
+import type { RunRecord, RunStatus, UserOutcome } from "../src/queue/runs.js";
+import { currentFromObserved } from "../src/sync/delta.js";
+import { indexObserved } from "../src/sync/observed-index.js";
+import { planRun } from "../src/sync/plan.js";
+import type { CurrentUser, GroupChange, ObservedState } from "../src/types.js";
+import { applyGroupChange } from "./groups.js";
+import { ChannelLock } from "./lock.js";
+import type { Runtime } from "./runtime.js";
+
+/**
+ * The snapshot worker: one job per run, processed in two steps (BullMQ's "process step jobs").
+ * `plan`: read the source (and AWS for `full`), plan, apply group creates/renames inline, store desired
+ * states, fan the changed users out as children in `provision-<target>`, and wait for them.
+ * `finalise`: once every child is done, delete groups no longer mapped, record state and close the run.
+ * A job that was interrupted (worker killed) is re-run from its current step; every step is idempotent
+ * (child job ids are per run and user, so re-adding them adds nothing).
+ */
+const CHILD_BATCH = 1_000;
+
+export async function processSnapshot(rt: Runtime, job: Job, token: string | undefined): Promise<Partial<RunRecord> | { skipped: string }> {
+  let p = parseJob(SNAPSHOT_JOB, job.data);
+  if (p.runId === "scheduled") {
+    // Scheduler-made jobs share one template: give this run its own id, kept across steps and retries.
+    p = { ...p, runId: newRunId(p.channel) };
+    await job.updateData(p);
+  }
+  const channel = rt.channel(p.channel);
+  if (!channel) throw new UnrecoverableError(`channel "${p.channel}" is not in the configuration`);
+  await rt.ctx.runs.create({ id: p.runId, channel: p.channel, target: channel.target, mode: p.mode, trigger: p.trigger, ...(job.id ? { snapshotJobId: job.id } : {}) });
+
+  const lock = new ChannelLock(rt.ctx.redis, rt.ctx.prefix, p.channel);
+  const holder = await lock.acquire(p.runId);
+  if (holder !== p.runId) {
+    const reason = `another run of channel ${p.channel} is in progress (${holder})`;
+    await rt.ctx.runs.finish(p.runId, "failed", [reason]);
+    return { skipped: reason };
+  }
+
+  if (p.step === "plan") {
+    const waiting = await planStep(rt, job, token, p, channel, lock);
+    if (waiting === "done") return finished(rt, p.runId);
+    p = { ...p, step: "finalise" };
+    await job.updateData(p);
+    if (waiting === "children" && token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
+  }
+  await finaliseStep(rt, p, channel);
+  await lock.release(p.runId);
+  return finished(rt, p.runId);
+}
+
+async function finished(rt: Runtime, runId: string) {
+  const run = await rt.ctx.runs.get(runId);
+  return run ? { id: run.id, status: run.status, counts: run.counts } : {};
+}
+
+/** Returns "children" when provision jobs were fanned out, "none" when there is nothing to wait for, "done" when the run already ended. */
+async function planStep(rt: Runtime, job: Job, _token: string | undefined, p: SnapshotPayload, channel: ChannelConfig, lock: ChannelLock): Promise<"children" | "none" | "done"> {
+  const log = rt.logger.child({ channel: p.channel, runId: p.runId, mode: p.mode });
+  const target = rt.target(channel.target);
+  const end = async (status: RunStatus, reasons: string[]) => {
+    await rt.ctx.runs.finish(p.runId, status, reasons);
+    await lock.release(p.runId);
+    log.warn({ status, reasons }, "run ended at plan");
+    return "done" as const;
+  };
+
+  let caller: string | undefined;
+  let observed: ObservedState | undefined;
+  try {
+    caller = (await target.verify()).userName;
+    if (p.mode === "full") {
+      const before = target.calls();
+      observed = await target.readObserved();
+      await rt.ctx.runs.addCalls(p.runId, diffCalls(before, target.calls()));
+    }
+  } catch (err) {
+    if (err instanceof AuthError) {
+      await rt.ctx.health.markUnhealthy(channel.target, `${err.code}: ${err.message}`);
+      return end("failed", [`target ${channel.target}: credentials rejected (${err.code}); fix them, then \`provisioner target resume ${channel.target}\``]);
+    }
+    return end("failed", [`target ${channel.target}: ${(err as Error).message}`]);
+  }
+
+  const source = rt.openSource(channel);
+  let result: Awaited<ReturnType<typeof planRun>>;
+  try {
+    const [applied, groupState] = await Promise.all([rt.state.loadApplied(p.channel), rt.state.loadGroups(p.channel)]);
+    result = await planRun({
+      channel,
+      mode: p.mode,
+      source,
+      applied,
+      groupState,
+      ...(observed ? { observed } : {}),
+      protectedUsers: [...(caller ? [caller] : []), ...(rt.config.targets[channel.target]?.protectedUsers ?? [])],
+      maxUsers: rt.config.targets[channel.target]?.maxUsers ?? 5_000,
+      ...(rt.secretKey ? { secretKey: rt.secretKey } : {}),
+      ...(p.sourceIds ? { replayIds: p.sourceIds } : {}),
+      allowDeletions: p.allowDeletions,
+      runId: p.runId,
+    });
+  } finally {
+    await source.close().catch(() => {});
+  }
+  const { plan } = result;
+  if (plan.status === "failed") return end("failed", plan.reasons);
+
+  // Users the plan refused are dead letters with their reasons, whatever the plan's status.
+  for (const inv of plan.invalid) {
+    await rt.ctx.deadLetters.record({
+      channel: p.channel,
+      target: channel.target,
+      runId: p.runId,
+      sourceId: inv.sourceId,
+      ...(inv.userName ? { userName: inv.userName } : {}),
+      sourceQueue: SNAPSHOT_QUEUE,
+      ...(job.id ? { sourceJobId: job.id } : {}),
+      errorKind: "invalid",
+      errorCode: "InvalidMapping",
+      message: inv.reasons.join("; "),
+      attempts: 1,
+    });
+  }
+  if (plan.status === "blocked") {
+    await rt.ctx.runs.setPlanned(p.runId, 0, Object.fromEntries(plan.invalid.map((i) => [i.sourceId, "invalid" as UserOutcome])));
+    return end("blocked", plan.reasons);
+  }
+
+  // Groups first: memberships need them. A group that cannot be made fails the run before any user is sent.
+  for (const g of plan.groups.filter((c): c is Exclude<GroupChange, { kind: "delete" }> => c.kind !== "delete")) {
+    try {
+      const out = await applyGroupChange(rt, channel, g);
+      await rt.ctx.runs.addCalls(p.runId, out.calls);
+      await rt.ctx.runs.recordGroup(p.runId, g.kind);
+    } catch (err) {
+      return end("failed", [`group ${g.groupName}: ${(err as Error).message}`]);
+    }
+  }
+  await rt.ctx.runs.putPendingGroupDeletes(
+    p.runId,
+    plan.groups.filter((g) => g.kind === "delete").map((g) => ({ groupName: g.groupName, path: g.path })),
+  );
+
+  const changed = plan.users.filter((u) => u.kind !== "noop");
+  const removedIds = changed.filter((u) => !result.desired.has(u.sourceId)).map((u) => u.sourceId);
+  await rt.state.putDesired(p.channel, [...result.desired.values()]);
+  if (removedIds.length) await rt.state.deleteDesired(p.channel, removedIds);
+  if (result.refreshApplied.length) await rt.state.putApplied(p.channel, result.refreshApplied);
+  if (result.forget.length) await rt.state.deleteApplied(p.channel, result.forget);
+  if (observed) await rt.ctx.runs.putCurrent(p.runId, observedCurrent(observed, p.channel, result, changed.map((u) => u.sourceId)));
+
+  const pre: Record<string, UserOutcome | "pending"> = {};
+  for (const u of plan.skipped) pre[u.sourceId] = "skipped";
+  for (const u of plan.invalid) pre[u.sourceId] = "invalid";
+  for (const u of plan.users) if (u.kind === "noop") pre[u.sourceId] = "unchanged";
+  for (const u of changed) pre[u.sourceId] = "pending";
+  await rt.ctx.runs.setPlanned(p.runId, changed.length, pre as Record<string, UserOutcome>);
+
+  const queue = rt.ctx.provisionQueue(channel.target);
+  const defaults = provisionUserDefaults(rt.config.provisioning.attempts, rt.config.provisioning.backoffMs);
+  for (let i = 0; i < changed.length; i += CHILD_BATCH) {
+    await queue.addBulk(
+      changed.slice(i, i + CHILD_BATCH).map((u) => {
+        const data = { channel: p.channel, runId: p.runId, sourceId: u.sourceId };
+        return {
+          name: PROVISION_USER_JOB,
+          data,
+          opts: { ...defaults, jobId: provisionUserJobId(data), parent: { id: job.id as string, queue: job.queueQualifiedName } },
+        };
+      }),
+    );
+  }
+  log.info({ changes: changed.length, invalid: plan.invalid.length, skipped: plan.skipped.length, groups: plan.groups.length }, "plan fanned out");
+  return changed.length > 0 ? "children" : "none";
+}
+
+/** The AWS view of every changed user, for full runs: by source id tag, or by name for an adoption. */
+function observedCurrent(
+  observed: ObservedState,
+  channel: string,
+  result: Awaited<ReturnType<typeof planRun>>,
+  ids: string[],
+): Map<string, CurrentUser> {
+  const index = indexObserved(observed, channel);
+  const known = new Set<string>();
+  for (const g of result.groupState.values()) known.add(g.groupName.toLowerCase());
+  for (const d of result.desired.values()) for (const g of d.groups) known.add(g.toLowerCase());
+  const out = new Map<string, CurrentUser>();
+  for (const id of ids) {
+    const desired = result.desired.get(id);
+    const user = index.bySourceId.get(id) ?? (desired ? index.byName.get(desired.userName.toLowerCase()) : undefined);
+    if (user) out.set(id, currentFromObserved(user, known));
+  }
+  return out;
+}
+
+async function finaliseStep(rt: Runtime, p: SnapshotPayload, channel: ChannelConfig): Promise<void> {
+  const deletes = await rt.ctx.runs.takePendingGroupDeletes(p.runId);
+  if (deletes.length > 0) {
+    const defaults = provisionGroupDefaults(rt.config.provisioning.attempts, rt.config.provisioning.backoffMs);
+    await rt.ctx.provisionQueue(channel.target).addBulk(
+      deletes.map((g) => ({
+        name: PROVISION_GROUP_JOB,
+        data: { channel: p.channel, runId: p.runId, kind: "delete" as const, groupName: g.groupName, path: g.path },
+        opts: { ...defaults, jobId: `${p.channel}.${p.runId}.group-delete.${Buffer.from(g.groupName).toString("base64url")}` },
+      })),
+    );
+  }
+  const run = await rt.ctx.runs.get(p.runId);
+  const failed = (run?.counts.dead_lettered ?? 0) + (run?.counts.invalid ?? 0);
+  await rt.ctx.runs.finish(p.runId, failed > 0 ? "completed_with_failures" : "completed");
+}
+
+function diffCalls(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
+  return out;
+}
+
+export function startSnapshotWorker(rt: Runtime): Worker {
+  const worker = new Worker(SNAPSHOT_QUEUE, (job, token) => processSnapshot(rt, job, token), {
+    connection: rt.ctx.workerConnection(),
+    prefix: rt.ctx.prefix,
+    concurrency: rt.config.provisioning.snapshotConcurrency,
+    // Reading a large directory takes minutes; the lock is renewed while the job runs.
+    lockDuration: 60_000,
+    stalledInterval: 30_000,
+    maxStalledCount: 3,
+  });
+  worker.on("error", (err) => rt.logger.error({ err }, "snapshot worker error"));
+  worker.on("failed", (job, err) => {
+    const runId = (job?.data as SnapshotPayload | undefined)?.runId;
+    rt.logger.error({ err, runId }, "snapshot failed");
+    if (runId && runId !== "scheduled") {
+      rt.ctx.runs.finish(runId, "failed", [err.message]).catch(() => {});
+      const channel = (job?.data as SnapshotPayload).channel;
+      new ChannelLock(rt.ctx.redis, rt.ctx.prefix, channel).release(runId).catch(() => {});
+    }
+  });
+  return worker;
+}
