@@ -15,7 +15,8 @@ export function jitteredDelay(attemptsMade: number, baseMs: number, random: () =
 export function backoffStrategy(defaultBaseMs: number) {
   return (attemptsMade: number, type?: string, _err?: Error, job?: { opts?: { backoff?: unknown } }): number => {
     const opts = job?.opts?.backoff;
-    const base = typeof opts === "object" && opts && "delay" in opts ? Number((opts as { delay: number }).delay) : defaultBaseMs;
+    const base =
+      typeof opts === "object" && opts && "delay" in opts ? Number((opts as { delay: number }).delay) : defaultBaseMs;
     if (type && type !== "jittered") return base;
     return jitteredDelay(attemptsMade, base);
   };

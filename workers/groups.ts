@@ -12,7 +12,11 @@ import type { Runtime } from "./runtime.js";
  * need the groups first), and as `provision-group` jobs for deletions queued by the finaliser, where a group
  * with many members must not hold up the run's end, and a failure retries and dead-letters like a user.
  */
-export async function applyGroupChange(rt: Runtime, channel: ChannelConfig, change: GroupChange): Promise<GroupOutcome> {
+export async function applyGroupChange(
+  rt: Runtime,
+  channel: ChannelConfig,
+  change: GroupChange,
+): Promise<GroupOutcome> {
   const target = rt.target(channel.target);
   const managedPath = channel.path;
   switch (change.kind) {
@@ -34,7 +38,13 @@ export async function processProvisionGroup(rt: Runtime, job: Job): Promise<{ ca
   if (!channel) throw new UnrecoverableError(`channel "${p.channel}" is no longer configured`);
   const change: GroupChange =
     p.kind === "rename"
-      ? { kind: "rename", groupName: p.groupName, fromGroupName: p.fromGroupName ?? p.groupName, path: p.path, sourceGroupId: "" }
+      ? {
+          kind: "rename",
+          groupName: p.groupName,
+          fromGroupName: p.fromGroupName ?? p.groupName,
+          path: p.path,
+          sourceGroupId: "",
+        }
       : p.kind === "create"
         ? { kind: "create", groupName: p.groupName, path: p.path, sourceGroupId: "" }
         : { kind: "delete", groupName: p.groupName, path: p.path };
@@ -43,7 +53,10 @@ export async function processProvisionGroup(rt: Runtime, job: Job): Promise<{ ca
     await rt.ctx.runs.addCalls(p.runId, out.calls);
     await rt.ctx.runs.recordGroup(p.runId, p.kind);
     await rt.ctx.deadLetters.remove(p.channel, `group:${p.groupName}`);
-    rt.logger.info({ channel: p.channel, runId: p.runId, group: p.groupName, change: p.kind, calls: out.calls }, "group provisioned");
+    rt.logger.info(
+      { channel: p.channel, runId: p.runId, group: p.groupName, change: p.kind, calls: out.calls },
+      "group provisioned",
+    );
     return { calls: out.calls };
   } catch (err) {
     const e = err instanceof ProvisioningError ? err : undefined;

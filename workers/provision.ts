@@ -1,11 +1,11 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { PROVISION_GROUP_JOB, PROVISION_USER_JOB, type ProvisionUserPayload, parseJob } from "../jobs/index.js";
+import { ProvisioningError } from "../src/errors/ProvisioningError.js";
 import { provisionQueueName } from "../src/queue/names.js";
 import type { UserOutcome } from "../src/queue/runs.js";
-import { ProvisioningError } from "../src/errors/ProvisioningError.js";
 import { computeDelta, currentFromApplied, deltaFields } from "../src/sync/delta.js";
 import { digestDesired, loginProfileChanged } from "../src/sync/digest.js";
 import type { AppliedUser, ApplyOutcome, CurrentUser, UserDelta } from "../src/types.js";
-import { PROVISION_GROUP_JOB, PROVISION_USER_JOB, type ProvisionUserPayload, parseJob } from "../jobs/index.js";
 import { backoffStrategy } from "./backoff.js";
 import { processProvisionGroup } from "./groups.js";
 import type { Runtime } from "./runtime.js";
@@ -28,7 +28,12 @@ const OUTCOME: Record<UserDelta["kind"], UserOutcome> = {
   delete: "deleted",
 };
 
-export async function processProvisionUser(rt: Runtime, job: Job, token: string | undefined, worker?: Worker): Promise<{ outcome: UserOutcome; calls: number }> {
+export async function processProvisionUser(
+  rt: Runtime,
+  job: Job,
+  token: string | undefined,
+  worker?: Worker,
+): Promise<{ outcome: UserOutcome; calls: number }> {
   const p = parseJob(PROVISION_USER_JOB, job.data);
   const channel = rt.channel(p.channel);
   if (!channel) {
@@ -103,11 +108,27 @@ export async function processProvisionUser(rt: Runtime, job: Job, token: string 
     }),
     rt.ctx.deadLetters.remove(p.channel, p.sourceId),
   ]);
-  rt.logger.info({ channel: p.channel, runId: p.runId, sourceId: p.sourceId, userName: delta.userName, change: delta.kind, fields: deltaFields(delta), calls }, "provisioned");
+  rt.logger.info(
+    {
+      channel: p.channel,
+      runId: p.runId,
+      sourceId: p.sourceId,
+      userName: delta.userName,
+      change: delta.kind,
+      fields: deltaFields(delta),
+      calls,
+    },
+    "provisioned",
+  );
   return { outcome, calls };
 }
 
-function toApplied(p: ProvisionUserPayload, current: CurrentUser, before: AppliedUser | undefined, digest: string): AppliedUser {
+function toApplied(
+  p: ProvisionUserPayload,
+  current: CurrentUser,
+  before: AppliedUser | undefined,
+  digest: string,
+): AppliedUser {
   return {
     sourceId: p.sourceId,
     userName: current.userName,
@@ -153,7 +174,19 @@ async function handleFailure(
     await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "dead_lettered", {});
     if (kind === "permanent") throw new UnrecoverableError(message);
   }
-  rt.logger.warn({ channel: p.channel, runId: p.runId, sourceId: p.sourceId, userName, code, kind, attempt: job.attemptsMade + 1, attempts }, "provision failed");
+  rt.logger.warn(
+    {
+      channel: p.channel,
+      runId: p.runId,
+      sourceId: p.sourceId,
+      userName,
+      code,
+      kind,
+      attempt: job.attemptsMade + 1,
+      attempts,
+    },
+    "provision failed",
+  );
 }
 
 async function deadLetter(
@@ -203,4 +236,3 @@ export function startProvisionWorker(rt: Runtime, target: string): Worker {
   worker.on("error", (err) => rt.logger.error({ err, queue: provisionQueueName(target) }, "provision worker error"));
   return worker;
 }
-

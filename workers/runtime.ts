@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { ChannelConfig, Config } from "../src/config/schema.js";
 import type { QueueContext } from "../src/queue/context.js";
-import { openDataStore } from "../src/sources/index.js";
 import type { DataStore } from "../src/sources/data-store.js";
+import { openDataStore } from "../src/sources/index.js";
 import { mappingAttributes } from "../src/sync/mapping.js";
 import { parseSecretKey } from "../src/sync/secrets.js";
 import { StateStore } from "../src/sync/state-store.js";
@@ -25,7 +25,10 @@ export class Runtime {
   ) {
     this.config = ctx.config;
     this.secretKey = parseSecretKey(ctx.config.secrets.key);
-    this.state = new StateStore(ctx.redis, { prefix: ctx.prefix, ...(this.secretKey ? { secretKey: this.secretKey } : {}) });
+    this.state = new StateStore(ctx.redis, {
+      prefix: ctx.prefix,
+      ...(this.secretKey ? { secretKey: this.secretKey } : {}),
+    });
   }
 
   channel(name: string): ChannelConfig | undefined {

@@ -27,7 +27,10 @@ export async function reconcileSchedulers(
   opts: { logger: Logger; verify?: (channel: ChannelConfig) => Promise<string | undefined> },
 ): Promise<ReconcileResult> {
   const queue = ctx.snapshotQueue;
-  const wanted = new Map<string, { every?: number; pattern?: string; tz?: string; channel: string; mode: "incremental" | "full" }>();
+  const wanted = new Map<
+    string,
+    { every?: number; pattern?: string; tz?: string; channel: string; mode: "incremental" | "full" }
+  >();
   const refused: ReconcileResult["refused"] = [];
 
   for (const channel of Object.values(ctx.config.channels)) {
@@ -36,7 +39,10 @@ export async function reconcileSchedulers(
     if (problem) {
       // A wrong key fails the channel loudly here instead of filling the dead-letter queue later.
       refused.push({ channel: channel.name, reason: problem });
-      opts.logger.error({ channel: channel.name, target: channel.target, reason: problem }, "channel not scheduled: target credentials failed");
+      opts.logger.error(
+        { channel: channel.name, target: channel.target, reason: problem },
+        "channel not scheduled: target credentials failed",
+      );
       continue;
     }
     const ids = schedulerIds(channel.name);
@@ -45,18 +51,34 @@ export async function reconcileSchedulers(
       wanted.set(ids.incremental, { every: ms, channel: channel.name, mode: "incremental" });
     }
     if (channel.schedule.full !== undefined) {
-      wanted.set(ids.full, { pattern: channel.schedule.full, tz: channel.schedule.timezone, channel: channel.name, mode: "full" });
+      wanted.set(ids.full, {
+        pattern: channel.schedule.full,
+        tz: channel.schedule.timezone,
+        channel: channel.name,
+        mode: "full",
+      });
     }
   }
 
   const upserted: string[] = [];
   for (const [id, w] of wanted) {
-    const data: SnapshotPayload = { channel: w.channel, runId: "scheduled", mode: w.mode, trigger: "schedule", allowDeletions: false, step: "plan" };
-    await queue.upsertJobScheduler(id, w.every ? { every: w.every } : { pattern: w.pattern as string, tz: w.tz as string }, {
-      name: SNAPSHOT_JOB,
-      data,
-      opts: { attempts: 1, removeOnComplete: { count: 1_000 }, removeOnFail: { count: 1_000 } },
-    });
+    const data: SnapshotPayload = {
+      channel: w.channel,
+      runId: "scheduled",
+      mode: w.mode,
+      trigger: "schedule",
+      allowDeletions: false,
+      step: "plan",
+    };
+    await queue.upsertJobScheduler(
+      id,
+      w.every ? { every: w.every } : { pattern: w.pattern as string, tz: w.tz as string },
+      {
+        name: SNAPSHOT_JOB,
+        data,
+        opts: { attempts: 1, removeOnComplete: { count: 1_000 }, removeOnFail: { count: 1_000 } },
+      },
+    );
     upserted.push(id);
   }
 

@@ -1,8 +1,8 @@
 import { type Job, UnrecoverableError, WaitingChildrenError, Worker } from "bullmq";
 import {
   PROVISION_GROUP_JOB,
-  parseJob,
   PROVISION_USER_JOB,
+  parseJob,
   provisionGroupDefaults,
   provisionUserDefaults,
   provisionUserJobId,
@@ -32,7 +32,11 @@ import type { Runtime } from "./runtime.js";
  */
 const CHILD_BATCH = 1_000;
 
-export async function processSnapshot(rt: Runtime, job: Job, token: string | undefined): Promise<Partial<RunRecord> | { skipped: string }> {
+export async function processSnapshot(
+  rt: Runtime,
+  job: Job,
+  token: string | undefined,
+): Promise<Partial<RunRecord> | { skipped: string }> {
   let p = parseJob(SNAPSHOT_JOB, job.data);
   if (p.runId === "scheduled") {
     // Scheduler-made jobs share one template: give this run its own id, kept across steps and retries.
@@ -41,7 +45,14 @@ export async function processSnapshot(rt: Runtime, job: Job, token: string | und
   }
   const channel = rt.channel(p.channel);
   if (!channel) throw new UnrecoverableError(`channel "${p.channel}" is not in the configuration`);
-  await rt.ctx.runs.create({ id: p.runId, channel: p.channel, target: channel.target, mode: p.mode, trigger: p.trigger, ...(job.id ? { snapshotJobId: job.id } : {}) });
+  await rt.ctx.runs.create({
+    id: p.runId,
+    channel: p.channel,
+    target: channel.target,
+    mode: p.mode,
+    trigger: p.trigger,
+    ...(job.id ? { snapshotJobId: job.id } : {}),
+  });
 
   const lock = new ChannelLock(rt.ctx.redis, rt.ctx.prefix, p.channel);
   const holder = await lock.acquire(p.runId);
@@ -69,7 +80,14 @@ async function finished(rt: Runtime, runId: string) {
 }
 
 /** Returns "children" when provision jobs were fanned out, "none" when there is nothing to wait for, "done" when the run already ended. */
-async function planStep(rt: Runtime, job: Job, _token: string | undefined, p: SnapshotPayload, channel: ChannelConfig, lock: ChannelLock): Promise<"children" | "none" | "done"> {
+async function planStep(
+  rt: Runtime,
+  job: Job,
+  _token: string | undefined,
+  p: SnapshotPayload,
+  channel: ChannelConfig,
+  lock: ChannelLock,
+): Promise<"children" | "none" | "done"> {
   const log = rt.logger.child({ channel: p.channel, runId: p.runId, mode: p.mode });
   const target = rt.target(channel.target);
   const end = async (status: RunStatus, reasons: string[]) => {
@@ -91,7 +109,9 @@ async function planStep(rt: Runtime, job: Job, _token: string | undefined, p: Sn
   } catch (err) {
     if (err instanceof AuthError) {
       await rt.ctx.health.markUnhealthy(channel.target, `${err.code}: ${err.message}`);
-      return end("failed", [`target ${channel.target}: credentials rejected (${err.code}); fix them, then \`provisioner target resume ${channel.target}\``]);
+      return end("failed", [
+        `target ${channel.target}: credentials rejected (${err.code}); fix them, then \`provisioner target resume ${channel.target}\``,
+      ]);
     }
     return end("failed", [`target ${channel.target}: ${(err as Error).message}`]);
   }
@@ -137,7 +157,11 @@ async function planStep(rt: Runtime, job: Job, _token: string | undefined, p: Sn
     });
   }
   if (plan.status === "blocked") {
-    await rt.ctx.runs.setPlanned(p.runId, 0, Object.fromEntries(plan.invalid.map((i) => [i.sourceId, "invalid" as UserOutcome])));
+    await rt.ctx.runs.setPlanned(
+      p.runId,
+      0,
+      Object.fromEntries(plan.invalid.map((i) => [i.sourceId, "invalid" as UserOutcome])),
+    );
     return end("blocked", plan.reasons);
   }
 
@@ -162,7 +186,16 @@ async function planStep(rt: Runtime, job: Job, _token: string | undefined, p: Sn
   if (removedIds.length) await rt.state.deleteDesired(p.channel, removedIds);
   if (result.refreshApplied.length) await rt.state.putApplied(p.channel, result.refreshApplied);
   if (result.forget.length) await rt.state.deleteApplied(p.channel, result.forget);
-  if (observed) await rt.ctx.runs.putCurrent(p.runId, observedCurrent(observed, p.channel, result, changed.map((u) => u.sourceId)));
+  if (observed)
+    await rt.ctx.runs.putCurrent(
+      p.runId,
+      observedCurrent(
+        observed,
+        p.channel,
+        result,
+        changed.map((u) => u.sourceId),
+      ),
+    );
 
   const pre: Record<string, UserOutcome | "pending"> = {};
   for (const u of plan.skipped) pre[u.sourceId] = "skipped";
@@ -180,12 +213,19 @@ async function planStep(rt: Runtime, job: Job, _token: string | undefined, p: Sn
         return {
           name: PROVISION_USER_JOB,
           data,
-          opts: { ...defaults, jobId: provisionUserJobId(data), parent: { id: job.id as string, queue: job.queueQualifiedName } },
+          opts: {
+            ...defaults,
+            jobId: provisionUserJobId(data),
+            parent: { id: job.id as string, queue: job.queueQualifiedName },
+          },
         };
       }),
     );
   }
-  log.info({ changes: changed.length, invalid: plan.invalid.length, skipped: plan.skipped.length, groups: plan.groups.length }, "plan fanned out");
+  log.info(
+    { changes: changed.length, invalid: plan.invalid.length, skipped: plan.skipped.length, groups: plan.groups.length },
+    "plan fanned out",
+  );
   return changed.length > 0 ? "children" : "none";
 }
 
@@ -217,7 +257,10 @@ async function finaliseStep(rt: Runtime, p: SnapshotPayload, channel: ChannelCon
       deletes.map((g) => ({
         name: PROVISION_GROUP_JOB,
         data: { channel: p.channel, runId: p.runId, kind: "delete" as const, groupName: g.groupName, path: g.path },
-        opts: { ...defaults, jobId: `${p.channel}.${p.runId}.group-delete.${Buffer.from(g.groupName).toString("base64url")}` },
+        opts: {
+          ...defaults,
+          jobId: `${p.channel}.${p.runId}.group-delete.${Buffer.from(g.groupName).toString("base64url")}`,
+        },
       })),
     );
   }

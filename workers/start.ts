@@ -11,6 +11,8 @@ import { startSnapshotWorker } from "./snapshot.js";
  * job schedulers equal to the configuration. Stopping closes workers gracefully: a job in progress finishes
  * (or, after a SIGKILL, is taken over by another worker once its lock expires), so none is lost.
  */
+const RECONCILE_EVERY_MS = 10 * 60_000;
+
 export interface Roles {
   snapshot?: boolean;
   /** True for every target of the configuration, or the targets to serve. */
@@ -30,28 +32,40 @@ export async function startWorkers(ctx: QueueContext, opts: { roles: Roles; logg
   if (opts.roles.snapshot) workers.push(startSnapshotWorker(runtime));
   const targets = opts.roles.provision === true ? Object.keys(ctx.config.targets) : opts.roles.provision || [];
   for (const t of targets) workers.push(startProvisionWorker(runtime, t));
+  let timer: NodeJS.Timeout | undefined;
   if (opts.roles.scheduler) {
-    await reconcileSchedulers(ctx, {
-      logger: opts.logger,
-      verify: async (channel) => {
-        try {
-          await runtime.target(channel.target).verify();
-          await ctx.health.markHealthy(channel.target);
-          return undefined;
-        } catch (err) {
-          const reason = (err as Error).message;
-          await ctx.health.markUnhealthy(channel.target, reason);
-          return reason;
-        }
-      },
-    });
+    const reconcile = () =>
+      reconcileSchedulers(ctx, {
+        logger: opts.logger,
+        verify: async (channel) => {
+          try {
+            await runtime.target(channel.target).verify();
+            await ctx.health.markHealthy(channel.target);
+            return undefined;
+          } catch (err) {
+            const reason = (err as Error).message;
+            await ctx.health.markUnhealthy(channel.target, reason);
+            return reason;
+          }
+        },
+      });
+    await reconcile();
+    // Credentials fixed later (or revoked) are noticed without a restart.
+    timer = setInterval(() => {
+      reconcile().catch((err) => opts.logger.error({ err }, "scheduler reconciliation failed"));
+    }, RECONCILE_EVERY_MS);
+    timer.unref();
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  opts.logger.info({ snapshot: !!opts.roles.snapshot, provision: targets, scheduler: !!opts.roles.scheduler }, "workers started");
+  opts.logger.info(
+    { snapshot: !!opts.roles.snapshot, provision: targets, scheduler: !!opts.roles.scheduler },
+    "workers started",
+  );
   return {
     runtime,
     workers,
     async close() {
+      if (timer) clearInterval(timer);
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(workers.map((w) => w.disconnect().catch(() => {})));
       runtime.close();

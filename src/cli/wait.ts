@@ -23,7 +23,14 @@ export function exitCodeOf(run: RunRecord): number {
 export async function waitForRun(
   runs: RunStore,
   runId: string,
-  opts: { progress?: boolean; tty?: boolean; lineEveryMs?: number; pollMs?: number; timeoutMs?: number; write?: (s: string) => void } = {},
+  opts: {
+    progress?: boolean;
+    tty?: boolean;
+    lineEveryMs?: number;
+    pollMs?: number;
+    timeoutMs?: number;
+    write?: (s: string) => void;
+  } = {},
 ): Promise<RunRecord> {
   const write = opts.write ?? ((s: string) => process.stderr.write(s));
   const pollMs = opts.pollMs ?? 300;
