@@ -37,10 +37,10 @@ function config(key: string, protectedUsers: string[] = []): AwsIamTargetConfig 
 }
 
 /** A fresh account with a verified target and zeroed counters. */
-async function setup(protectedUsers: string[] = []) {
+async function setup(protectedUsers: string[] = [], deps: { transientRetries?: number } = {}) {
   const key = freshKey("users");
   const account = emu.account(key);
-  const target = createAwsIamTarget("aws", config(key, protectedUsers));
+  const target = createAwsIamTarget("aws", config(key, protectedUsers), deps);
   await target.verify();
   emu.resetCounters(key);
   return { key, account, target, counters: () => emu.counters(key) };
@@ -108,8 +108,19 @@ describe("create", () => {
     expect(out.current?.hasLoginProfile).toBe(false);
   });
 
+  it("heals a CreateUser that applied but answered 500 within the call's own transient retries", async () => {
+    const { key, account, target } = await setup();
+    emu.setFailures({ failAfterApplyRate: 1, actions: ["CreateUser"], accessKeyId: key });
+    const out = await target.applyUser(createDelta({ groupsAdd: [] }));
+    emu.setFailures({});
+    // The retry found the user it had just made (EntityAlreadyExists), checked the marker, and went on.
+    expect(out.alreadyExisted).toBe(true);
+    expect(account.user("alice")?.loginProfile?.passwordResetRequired).toBe(true);
+  });
+
   it("finishes cleanly on retry after CreateUser applied but answered 500", async () => {
-    const { key, account, target, counters } = await setup();
+    // No call-level retries: the job-level retry (a second applyUser) must finish the half-made user.
+    const { key, account, target, counters } = await setup([], { transientRetries: 0 });
     account.seedGroup({ groupName: "devs" });
     account.seedGroup({ groupName: "ops" });
     emu.setFailures({ failAfterApplyRate: 1, actions: ["CreateUser"], accessKeyId: key });

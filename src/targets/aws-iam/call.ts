@@ -92,12 +92,24 @@ export interface CallerDeps {
    * starved account from holding a worker forever. @defaultValue 0
    */
   throttleRetries?: number;
+  /**
+   * Transient answers (5xx, dropped connections) retried here with a short jittered backoff before the
+   * call fails, as the SDK's own retries would (which are off: they would also retry LimitExceeded). Each
+   * retry is safe because every operation of the target treats EntityAlreadyExists / NoSuchEntity as
+   * done. @defaultValue 2
+   */
+  transientRetries?: number;
+  /** First wait of those retries, doubled each time. @defaultValue 100 */
+  transientBackoffMs?: number;
 }
 
 export function createCall(deps: CallerDeps): IamCall {
   const retries = deps.throttleRetries ?? 0;
+  const transientRetries = deps.transientRetries ?? 2;
+  const backoff = deps.transientBackoffMs ?? 100;
   return async (action, command, userName) => {
-    for (let throttled = 0; ; throttled++) {
+    let transient = 0;
+    for (let throttled = 0; ; ) {
       await deps.budget.take(action);
       deps.counter.record(action);
       const started = Date.now();
@@ -115,7 +127,11 @@ export function createCall(deps: CallerDeps): IamCall {
         if (classified.kind === "throttling") {
           deps.budget.throttled();
           // The next take() waits for the lowered rate; a throttled call changed nothing in IAM.
-          if (throttled < retries) continue;
+          if (throttled++ < retries) continue;
+        } else if (classified.kind === "transient" && transient < transientRetries) {
+          await new Promise((r) => setTimeout(r, backoff * 2 ** transient * (0.5 + Math.random())));
+          transient++;
+          continue;
         } else if (classified.httpStatus !== undefined && classified.httpStatus < 500) deps.budget.succeeded();
         deps.logger?.debug({ action, userName, code: classified.code, kind: classified.kind }, "iam call failed");
         throw classified;

@@ -38,6 +38,8 @@ export interface AwsIamTargetDeps {
   client?: CallerDeps["client"];
   /** Throttled answers one call retries before it fails (see CallerDeps). @defaultValue 0 */
   throttleRetries?: number;
+  /** Transient answers one call retries before it fails (see CallerDeps). @defaultValue 2 */
+  transientRetries?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export class AwsIamTarget {
       counter: deps.counter ?? createCallCounter(),
       ...(deps.logger ? { logger: deps.logger } : {}),
       ...(deps.throttleRetries ? { throttleRetries: deps.throttleRetries } : {}),
+      ...(deps.transientRetries !== undefined ? { transientRetries: deps.transientRetries } : {}),
     };
     this.call = createCall(this.deps);
     this.protectedNames = new Set((config.protectedUsers ?? []).map((u) => u.toLowerCase()));

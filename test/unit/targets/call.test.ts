@@ -75,9 +75,36 @@ describe("call", () => {
       client: failing(Object.assign(new Error("x"), { code: "ECONNRESET" })),
       budget,
       counter: createCallCounter(),
+      transientRetries: 0,
     });
     await expect(call("GetUser", new GetUserCommand({}))).rejects.toMatchObject({ kind: "transient" });
     expect(log).toEqual(["take:GetUser"]);
+  });
+
+  it("retries transient failures a bounded number of times, each with a fresh token, then gives up", async () => {
+    const { budget, log } = budgetSpy();
+    const counter = createCallCounter();
+    let sends = 0;
+    const flaky = {
+      send: async () => {
+        sends += 1;
+        if (sends === 1) throw Object.assign(new Error("boom"), { name: "ServiceFailure", $metadata: { httpStatusCode: 500 } });
+        return { User: { UserName: "me" } };
+      },
+    } as never;
+    const call = createCall({ client: flaky, budget, counter, transientRetries: 2, transientBackoffMs: 1 });
+    expect((await call("GetUser", new GetUserCommand({}))).User?.UserName).toBe("me");
+    expect(log).toEqual(["take:GetUser", "take:GetUser", "succeeded"]);
+
+    const down = createCall({
+      client: failing(Object.assign(new Error("x"), { code: "ECONNRESET" })),
+      budget,
+      counter,
+      transientRetries: 2,
+      transientBackoffMs: 1,
+    });
+    await expect(down("GetUser", new GetUserCommand({}))).rejects.toMatchObject({ kind: "transient" });
+    expect(counter.snapshot().GetUser).toBe(2 + 3);
   });
 });
 
