@@ -175,6 +175,9 @@ async function planStep(
       return end("failed", [`group ${g.groupName}: ${(err as Error).message}`]);
     }
   }
+  // Applied memberships follow renamed and deleted groups, so later deltas name the groups IAM now holds.
+  await rt.state.rewriteAppliedGroups(p.channel, result.groupRewrite);
+  await rt.state.putGroups(p.channel, result.groupState);
   await rt.ctx.runs.putPendingGroupDeletes(
     p.runId,
     plan.groups.filter((g) => g.kind === "delete").map((g) => ({ groupName: g.groupName, path: g.path })),

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors/ConfigError.js";
+import { templateProblems } from "../sync/mapping.js";
 import { type ConfigProblem, didYouMean } from "./problems.js";
 import {
   type ChannelConfig,
@@ -63,7 +64,10 @@ export function loadConfigText(text: string, file = "<inline>", env: NodeJS.Proc
     for (const p of problems) {
       p.line = lineOf(doc, p.path, lines);
     }
-    throw new ConfigError(file, dedupe(problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+    throw new ConfigError(
+      file,
+      dedupe(problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
   }
   return { config, file, secrets };
 }
@@ -168,6 +172,8 @@ function validate(value: unknown, problems: ConfigProblem[]): Config | undefined
       }
     }
   }
+  // Templates are compiled once per channel at run time; a bad one is a configuration problem now.
+  for (const channel of Object.values(channels)) problems.push(...templateProblems(channel));
   if (problems.length > 0 || !parsed.success) return undefined;
   return { ...parsed.data, channels };
 }

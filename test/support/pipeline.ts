@@ -109,11 +109,19 @@ export class Pipeline {
     return this.opts.targets ?? [{ name: "acct" }];
   }
 
+  private withPasswords = false;
+
   get channels(): ChannelSpec[] {
-    return this.opts.channels ?? [{ name: "staff", target: this.targets[0]?.name ?? "acct", loginProfile: true }];
+    return (
+      this.opts.channels ?? [
+        { name: "staff", target: this.targets[0]?.name ?? "acct", loginProfile: this.withPasswords },
+      ]
+    );
   }
 
   async setup(directory: { people: Person[]; groups?: Record<string, string[]> }): Promise<this> {
+    // The default channel maps console passwords only when the directory has them.
+    this.withPasswords = directory.people.some((p) => p.password);
     this.base = await createSubtree("example", this.opts.label ?? "pipeline");
     const ous = new Set(["people", "groups", ...this.channels.map((c) => c.peopleOu ?? "people")]);
     await applyLdif(

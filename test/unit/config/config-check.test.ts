@@ -139,6 +139,11 @@ describe("config problems, one kind at a time", () => {
     expect(problemsOf(yaml.replace(`${dir}/pw`, `${dir}/nope`))[0]).toMatch(/cannot read secret file .*nope \(ENOENT\)/);
   });
 
+  it("a mapping template that does not compile", () => {
+    const p = problemsOf(base.replace('userName: "{{ uid }}"', 'userName: "{{ uid | shout }}"'));
+    expect(p).toEqual([expect.stringMatching(/^channels\.engineering\.mapping\.userName: .*shout/)]);
+  });
+
   it("wrong type", () => {
     const p = problemsOf(`${base}    options:\n      create: "yes"\n`);
     expect(p).toEqual([expect.stringMatching(/^channels\.engineering\.options\.create: expected boolean, received string/)]);

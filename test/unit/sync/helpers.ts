@@ -1,0 +1,81 @@
+import type { ChannelConfig, ChannelOptions } from "../../../src/config/schema.js";
+import type { PlanSource } from "../../../src/sync/plan.js";
+import type { SourceUser } from "../../../src/types.js";
+
+export const KEY = Buffer.alloc(32, 7);
+
+export const DEFAULT_OPTIONS: ChannelOptions = {
+  create: true,
+  update: true,
+  remove: true,
+  removeAction: "disable",
+  provisionDisabled: false,
+  groups: true,
+  adopt: false,
+};
+
+type ChannelOverrides = Omit<Partial<ChannelConfig>, "options" | "guards"> & {
+  options?: Partial<ChannelOptions>;
+  guards?: Partial<ChannelConfig["guards"]>;
+};
+
+/** A channel as the loader would produce it, with generous guards so tests opt into them. */
+export function makeChannel(over: ChannelOverrides = {}): ChannelConfig {
+  const { options, guards, ...rest } = over;
+  return {
+    name: "eng",
+    active: true,
+    target: "aws",
+    path: "/provisioner/eng/",
+    source: {
+      type: "ldap",
+      dataStore: "dir",
+      baseDn: "ou=people,dc=example,dc=com",
+      scope: "sub",
+      filter: "(objectClass=inetOrgPerson)",
+      idAttribute: "entryUUID",
+      nameAttribute: "uid",
+      attributes: [],
+      disabled: { rule: "none" },
+    },
+    mapping: { userName: "{{ uid }}", tags: { email: "{{ mail }}" } },
+    groups: { name: "{{ name }}", include: [], exclude: [] },
+    schedule: { timezone: "UTC" },
+    ...rest,
+    options: { ...DEFAULT_OPTIONS, ...options },
+    guards: { maxDeletes: 1_000_000, blockEmptySource: true, ...guards },
+  };
+}
+
+export function person(
+  id: string,
+  uid: string,
+  extra: { mail?: string; groups?: string[]; disabled?: boolean; attrs?: Record<string, string> } = {},
+): SourceUser {
+  const attributes: Record<string, string[]> = { uid: [uid], mail: [extra.mail ?? `${uid}@example.com`] };
+  for (const [k, v] of Object.entries(extra.attrs ?? {})) attributes[k.toLowerCase()] = [v];
+  return {
+    sourceId: id,
+    attributes,
+    groups: (extra.groups ?? []).map((g) => ({ id: `cn=${g},ou=groups`, name: g })),
+    disabled: extra.disabled ?? false,
+  };
+}
+
+/** A data store over arrays, paged like the real ones; `failAfter` throws mid-read. */
+export function source(users: SourceUser[], opts: { pageSize?: number; failAfter?: number } = {}): PlanSource {
+  const size = opts.pageSize ?? 2;
+  return {
+    async *users() {
+      for (let k = 0; k < users.length; k += size) {
+        if (opts.failAfter !== undefined && k >= opts.failAfter) throw new Error("LDAP connection reset");
+        yield users.slice(k, k + size);
+      }
+      if (opts.failAfter !== undefined && users.length <= opts.failAfter) throw new Error("LDAP connection reset");
+    },
+    async findUsers(q) {
+      const ids = new Set(q.ids ?? []);
+      return users.filter((u) => ids.has(u.sourceId));
+    },
+  };
+}
