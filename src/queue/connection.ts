@@ -21,8 +21,12 @@ export function redisOptions(role: ConnectionRole): RedisOptions {
     : { ...common, maxRetriesPerRequest: 1, connectTimeout: 5_000 };
 }
 
-export function createRedis(url: string, role: ConnectionRole): Redis {
-  return new Redis(url, redisOptions(role));
+export function createRedis(url: string, role: ConnectionRole, onError?: (err: Error) => void): Redis {
+  const redis = new Redis(url, redisOptions(role));
+  // ioredis reconnects on its own and fails the commands in flight; an unlistened "error" event would
+  // only print a stack per reconnect attempt while Redis restarts.
+  redis.on("error", onError ?? (() => {}));
+  return redis;
 }
 
 /** Resolves when the connection is ready, or rejects naming the URL without its password. */
