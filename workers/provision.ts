@@ -71,7 +71,7 @@ export async function processProvisionUser(
     if (desired && digest && (!applied || applied.digest !== digest) && current) {
       await rt.state.putApplied(p.channel, [toApplied(p, current, applied, digest)]);
     }
-    await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "unchanged", {});
+    await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "unchanged", {}, { keepDone: true });
     await rt.ctx.deadLetters.remove(p.channel, p.sourceId);
     return { outcome: "unchanged", calls: 0 };
   }
@@ -85,16 +85,18 @@ export async function processProvisionUser(
     throw err;
   }
 
+  // The outcome is recorded before applied state: a worker dying in between leaves a re-run that finds the
+  // user already in IAM and still reports what this run did.
+  const outcome = OUTCOME[delta.kind];
+  const calls = Object.values(result.calls).reduce((a, b) => a + b, 0);
+  await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, outcome, result.calls);
   if (delta.kind === "delete" || !result.current) {
     await rt.state.deleteApplied(p.channel, [p.sourceId]);
     await rt.state.deleteDesired(p.channel, [p.sourceId]);
   } else {
     await rt.state.putApplied(p.channel, [toApplied(p, result.current, applied, digest ?? applied?.digest ?? "")]);
   }
-  const outcome = OUTCOME[delta.kind];
-  const calls = Object.values(result.calls).reduce((a, b) => a + b, 0);
   await Promise.all([
-    rt.ctx.runs.recordOutcome(p.runId, p.sourceId, outcome, result.calls),
     rt.ctx.audit.append(p.channel, {
       runId: p.runId,
       sourceId: p.sourceId,
@@ -228,8 +230,8 @@ export function startProvisionWorker(rt: Runtime, target: string): Worker {
       concurrency: rt.config.provisioning.concurrency,
       settings: { backoffStrategy: backoffStrategy(rt.config.provisioning.backoffMs) },
       // A worker that died mid-job gives its jobs to another after this long without a lock renewal.
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
+      lockDuration: rt.config.provisioning.stalledAfterMs,
+      stalledInterval: Math.max(500, Math.round(rt.config.provisioning.stalledAfterMs / 2)),
       maxStalledCount: 5,
     },
   );

@@ -284,8 +284,8 @@ export function startSnapshotWorker(rt: Runtime): Worker {
     prefix: rt.ctx.prefix,
     concurrency: rt.config.provisioning.snapshotConcurrency,
     // Reading a large directory takes minutes; the lock is renewed while the job runs.
-    lockDuration: 60_000,
-    stalledInterval: 30_000,
+    lockDuration: rt.config.provisioning.stalledAfterMs * 2,
+    stalledInterval: rt.config.provisioning.stalledAfterMs,
     maxStalledCount: 3,
   });
   worker.on("error", (err) => rt.logger.error({ err }, "snapshot worker error"));

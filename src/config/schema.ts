@@ -390,6 +390,11 @@ export const provisioningSchema = z
     maxThrottleRetries: positiveInt.default(50),
     /** Snapshot jobs one process runs at once. @defaultValue 2 */
     snapshotConcurrency: positiveInt.max(64).default(2),
+    /**
+     * How long a job's lock lasts without renewal: a job whose worker died (SIGKILL, lost machine) is
+     * taken over by another worker after about this long. @defaultValue 30000
+     */
+    stalledAfterMs: positiveInt.min(1_000).default(30_000),
   })
   .strict();
 
@@ -454,6 +459,7 @@ export const configSchema = z
       backoffMs: 7_000,
       maxThrottleRetries: 50,
       snapshotConcurrency: 2,
+      stalledAfterMs: 30_000,
     }),
     dashboard: dashboardSchema.default({ host: "127.0.0.1", port: 8080, users: [], tokens: [] }),
     secrets: secretsSchema.default({}),

@@ -52,7 +52,10 @@ export class AuditLog {
   }
 
   /** Newest first; filtered by source id or user name when given (scans the newest `scan` entries). */
-  async recent(channel: string, opts: { sourceId?: string; userName?: string; limit?: number; scan?: number } = {}): Promise<AuditEvent[]> {
+  async recent(
+    channel: string,
+    opts: { sourceId?: string; userName?: string; limit?: number; scan?: number } = {},
+  ): Promise<AuditEvent[]> {
     const limit = opts.limit ?? 50;
     const entries = await this.redis.xrevrange(keys.audit(this.prefix, channel), "+", "-", "COUNT", opts.scan ?? 5_000);
     const out: AuditEvent[] = [];

@@ -53,7 +53,11 @@ export class QueueContext {
 
   /** Every queue of the configuration, for the dashboard and `status`. */
   allQueues(): Queue[] {
-    return [this.snapshotQueue, ...Object.keys(this.config.targets).map((t) => this.provisionQueue(t)), this.deadLetters.queue];
+    return [
+      this.snapshotQueue,
+      ...Object.keys(this.config.targets).map((t) => this.provisionQueue(t)),
+      this.deadLetters.queue,
+    ];
   }
 
   budget(target: string): RedisCallBudget {
@@ -68,7 +72,11 @@ export class QueueContext {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.snapshotQueue.close(), this.deadLetters.close(), ...[...this.provisionQueues.values()].map((q) => q.close())]);
+    await Promise.all([
+      this.snapshotQueue.close(),
+      this.deadLetters.close(),
+      ...[...this.provisionQueues.values()].map((q) => q.close()),
+    ]);
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

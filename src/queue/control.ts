@@ -13,7 +13,10 @@ export class UnknownChannelError extends Error {
 }
 
 export function newRunId(channel: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return `${channel}-${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
@@ -54,7 +57,14 @@ export async function requestRun(ctx: QueueContext, req: SyncRequest): Promise<E
     deduplication: { id: `channel:${req.channel}` },
   });
   if (job.id === runId) {
-    await ctx.runs.create({ id: runId, channel: req.channel, target: channel.target, mode: req.mode, trigger: req.trigger, snapshotJobId: runId });
+    await ctx.runs.create({
+      id: runId,
+      channel: req.channel,
+      target: channel.target,
+      mode: req.mode,
+      trigger: req.trigger,
+      snapshotJobId: runId,
+    });
     return { runId, created: true };
   }
   const existing = job.id ? await ctx.snapshotQueue.getJob(job.id) : undefined;
@@ -69,7 +79,9 @@ export async function requestReplay(
   trigger: RunTrigger,
 ): Promise<Enqueued & { sourceIds: string[] }> {
   const sourceIds =
-    who === "failed" ? (await ctx.deadLetters.list({ channel })).map((d) => d.sourceId).filter((id) => !id.startsWith("group:")) : who.sourceIds;
+    who === "failed"
+      ? (await ctx.deadLetters.list({ channel })).map((d) => d.sourceId).filter((id) => !id.startsWith("group:"))
+      : who.sourceIds;
   if (sourceIds.length === 0) return { runId: "", created: false, sourceIds };
   const r = await requestRun(ctx, { channel, mode: "replay", trigger, sourceIds });
   return { ...r, sourceIds };
@@ -80,7 +92,12 @@ export async function approveDeletions(ctx: QueueContext, runId: string, trigger
   const run = await ctx.runs.get(runId);
   if (!run) throw new Error(`unknown run "${runId}"`);
   if (run.status !== "blocked") throw new Error(`run "${runId}" is ${run.status}, not blocked`);
-  return requestRun(ctx, { channel: run.channel, mode: run.mode === "replay" ? "incremental" : run.mode, trigger, allowDeletions: true });
+  return requestRun(ctx, {
+    channel: run.channel,
+    mode: run.mode === "replay" ? "incremental" : run.mode,
+    trigger,
+    allowDeletions: true,
+  });
 }
 
 /** Resumes a target paused after an auth failure, once the operator fixed its credentials. */

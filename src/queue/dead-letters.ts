@@ -25,7 +25,9 @@ export class DeadLetters {
     this.queue = new Queue(DEAD_LETTER_QUEUE, { connection, prefix });
   }
 
-  async record(entry: Omit<DeadLetterPayload, "firstFailedAt" | "lastFailedAt"> & { failedAt?: string }): Promise<DeadLetter> {
+  async record(
+    entry: Omit<DeadLetterPayload, "firstFailedAt" | "lastFailedAt"> & { failedAt?: string },
+  ): Promise<DeadLetter> {
     const id = deadLetterJobId(entry.channel, entry.sourceId);
     const now = entry.failedAt ?? new Date().toISOString();
     const { failedAt: _ignored, ...rest } = entry;
@@ -57,7 +59,12 @@ export class DeadLetters {
   }
 
   async list(filter: { channel?: string; reason?: string; limit?: number } = {}): Promise<DeadLetter[]> {
-    const jobs = (await this.queue.getJobs(["waiting", "paused", "prioritized", "delayed"], 0, -1, true)) as Job<DeadLetterPayload>[];
+    const jobs = (await this.queue.getJobs(
+      ["waiting", "paused", "prioritized", "delayed"],
+      0,
+      -1,
+      true,
+    )) as Job<DeadLetterPayload>[];
     const reason = filter.reason?.toLowerCase();
     const out: DeadLetter[] = [];
     for (const job of jobs) {

@@ -6,8 +6,9 @@ import { keys } from "./names.js";
  * a token bucket in Redis consulted before each IAM call.
  *
  * AWS publishes no IAM rate and will not raise it, so the budget finds the ceiling itself:
- * - throttling cuts the rate to what actually succeeded in the last second (or by 20%), at most once per
- *   half second, because one burst of Throttling answers is one signal, not many;
+ * - throttling cuts the rate to just under what actually succeeded in the last second (or by 20% before
+ *   there is such a measure), at most once per half second, because one burst of Throttling answers is
+ *   one signal, not many;
  * - the rate climbs back quickly (5%/s) while below the last known ceiling and probes beyond it slowly
  *   (0.2%/s), so it sits just under the real limit instead of oscillating between it and half of it;
  * - the bucket holds a tenth of a second of tokens, so a refill never becomes a burst AWS would throttle.
@@ -19,16 +20,21 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 `;
 
-// Rolls the 1-second success window and adds the successes a client reports.
+// Rolls the success window (about a second long; its length is kept so a rate can be derived) and adds
+// the successes a client reports. A window idle for 2 s says nothing about the account's ceiling: dropped.
 const ROLL_OK = `
 local function roll_ok(key, now, add)
   local w = redis.call('HMGET', key, 'okStart', 'okCur')
-  local start = tonumber(w[1]) or now
+  local start = tonumber(w[1])
+  if start == nil then
+    redis.call('HSET', key, 'okStart', now, 'okCur', add)
+    return
+  end
   local cur = tonumber(w[2]) or 0
   if now - start >= 2000 then
-    redis.call('HSET', key, 'okPrev', 0, 'okStart', now, 'okCur', add)
+    redis.call('HSET', key, 'okPrev', 0, 'okPrevMs', 0, 'okStart', now, 'okCur', add)
   elseif now - start >= 1000 then
-    redis.call('HSET', key, 'okPrev', cur, 'okStart', now, 'okCur', add)
+    redis.call('HSET', key, 'okPrev', cur, 'okPrevMs', now - start, 'okStart', now, 'okCur', add)
   elseif add > 0 then
     redis.call('HINCRBY', key, 'okCur', add)
   end
@@ -65,22 +71,37 @@ redis.call('PEXPIRE', KEYS[1], 86400000)
 return {wait, tostring(rate)}
 `;
 
-/** KEYS[1] bucket; ARGV: max, min. Returns the new rate. */
+/**
+ * KEYS[1] bucket; ARGV: max, min. Returns the new rate.
+ * The account's ceiling is what it accepted per second while it throttled us (the current success window
+ * once it is half a second long, else the last complete one), or the rate itself when that is lower. The
+ * rate goes just under it (2%), at most halving at once, and the ceiling is remembered so the climb back
+ * probes beyond it slowly. Without a measure (the first second) the cut is multiplicative (20%).
+ */
 const THROTTLED = `${CLOCK}
 local max = tonumber(ARGV[1])
 local min = tonumber(ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'throttled', 1)
-local h = redis.call('HMGET', KEYS[1], 'rate', 'lastCut', 'okPrev', 'okStart', 'okCur')
+local h = redis.call('HMGET', KEYS[1], 'rate', 'lastCut', 'okPrev', 'okStart', 'okCur', 'okPrevMs')
 local rate = tonumber(h[1]) or max
 local lastCut = tonumber(h[2]) or 0
 if now - lastCut < 500 then return tostring(rate) end
-local measured = tonumber(h[3]) or 0
+local measured = 0
 local sinceStart = now - (tonumber(h[4]) or now)
-if sinceStart >= 1000 then measured = tonumber(h[5]) or 0 end
-local cut = rate * 0.8
-if measured > 0 and measured < cut then cut = measured end
-local newRate = math.max(min, cut)
-redis.call('HSET', KEYS[1], 'rate', newRate, 'ceil', math.max(newRate, measured), 'lastCut', now, 'tokens', 0, 'ts', now)
+local prevMs = tonumber(h[6]) or 0
+if sinceStart >= 500 and sinceStart < 2000 then
+  measured = (tonumber(h[5]) or 0) * 1000 / sinceStart
+elseif prevMs > 0 then
+  measured = (tonumber(h[3]) or 0) * 1000 / prevMs
+end
+local newRate = rate * 0.8
+local ceil = newRate
+if measured > 0 then
+  ceil = math.min(rate, measured)
+  newRate = math.max(ceil * 0.98, rate * 0.5)
+end
+newRate = math.max(min, newRate)
+redis.call('HSET', KEYS[1], 'rate', newRate, 'ceil', math.max(newRate, ceil), 'lastCut', now, 'tokens', 0, 'ts', now)
 redis.call('HINCRBY', KEYS[1], 'cuts', 1)
 return tostring(newRate)
 `;
@@ -135,7 +156,13 @@ export class RedisCallBudget {
     for (;;) {
       const ok = this.pendingOk;
       this.pendingOk = 0;
-      const [wait] = await this.redis.provTake(this.key, this.limits.maxRequestsPerSecond, this.limits.minRequestsPerSecond, 1, ok);
+      const [wait] = await this.redis.provTake(
+        this.key,
+        this.limits.maxRequestsPerSecond,
+        this.limits.minRequestsPerSecond,
+        1,
+        ok,
+      );
       if (wait <= 0) return;
       await sleep(Math.min(wait, 1_000));
     }
@@ -143,7 +170,13 @@ export class RedisCallBudget {
 
   /** How long until a token would be granted, without taking one: 0 means now. */
   async peekWait(): Promise<number> {
-    const [wait] = await this.redis.provTake(this.key, this.limits.maxRequestsPerSecond, this.limits.minRequestsPerSecond, 0, 0);
+    const [wait] = await this.redis.provTake(
+      this.key,
+      this.limits.maxRequestsPerSecond,
+      this.limits.minRequestsPerSecond,
+      0,
+      0,
+    );
     return wait;
   }
 

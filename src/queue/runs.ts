@@ -51,6 +51,10 @@ export type RunSummary = Pick<
 const RUN_TTL_SECONDS = 90 * 24 * 3600;
 const RUNS_KEPT_PER_CHANNEL = 500;
 
+const KEEP_DONE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v == false or v == 'pending' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1`;
+
 export const TERMINAL: readonly RunStatus[] = ["completed", "completed_with_failures", "blocked", "failed"];
 
 export class RunStore {
@@ -109,14 +113,24 @@ export class RunStore {
     await m.expire(`${this.key(id)}:outcomes`, RUN_TTL_SECONDS).exec();
   }
 
-  /** Records one user's outcome and the IAM calls it cost; idempotent per (run, user). */
+  /**
+   * Records one user's outcome and the IAM calls it cost; idempotent per (run, user). With `keepDone`, an
+   * outcome already recorded stays: a job re-run after its worker died finds nothing left to do, and the
+   * user was still created (or updated) by this run, not "unchanged".
+   */
   async recordOutcome(
     id: string,
     sourceId: string,
     outcome: UserOutcome,
     calls: Record<string, number>,
+    opts: { keepDone?: boolean } = {},
   ): Promise<void> {
-    const m = this.redis.multi().hset(`${this.key(id)}:outcomes`, sourceId, outcome);
+    const key = `${this.key(id)}:outcomes`;
+    if (opts.keepDone) {
+      await this.redis.eval(KEEP_DONE, 1, key, sourceId, outcome);
+      return;
+    }
+    const m = this.redis.multi().hset(key, sourceId, outcome);
     for (const [action, n] of Object.entries(calls)) if (n > 0) m.hincrby(this.key(id), `call:${action}`, n);
     await m.exec();
   }
@@ -183,7 +197,11 @@ export class RunStore {
     const entries = [...current.entries()];
     for (let i = 0; i < entries.length; i += 1_000) {
       const fields = Object.fromEntries(entries.slice(i, i + 1_000).map(([k, v]) => [k, JSON.stringify(v)]));
-      await this.redis.multi().hset(key, fields).expire(key, 7 * 24 * 3600).exec();
+      await this.redis
+        .multi()
+        .hset(key, fields)
+        .expire(key, 7 * 24 * 3600)
+        .exec();
     }
   }
 

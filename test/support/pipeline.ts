@@ -144,7 +144,8 @@ export class Pipeline {
     return {
       redis: { url: services.redisUrl, prefix: this.prefix },
       secrets: { key: this.secretKey },
-      log: { level: process.env.PIPELINE_LOG ?? "silent" },
+      // Child processes (CLI, spawned workers) log at info: the fault suite waits for their "workers started".
+      log: { level: "info" },
       dataStores: {
         dir: {
           type: "ldap",

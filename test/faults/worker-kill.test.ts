@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitForRun } from "../../src/cli/wait.js";
+import { requestRun } from "../../src/queue/control.js";
+import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
+import { Pipeline, people } from "../support/pipeline.js";
+import { kill, sleep, spawnWorker, until, type WorkerProcess } from "../support/processes.js";
+
+/**
+ * Worker processes killed with SIGKILL three times during a run: a job whose worker died is taken over by
+ * another worker, the run completes, and every user is applied exactly once in IAM.
+ */
+const N = 400;
+
+describe("fault: workers killed with SIGKILL mid-run", () => {
+  let emu: IamEmulator;
+  let pl: Pipeline;
+  const spawned: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    emu = await startIamEmulator();
+    const staff = people(N, { password: true });
+    pl = await new Pipeline({
+      emulator: emu,
+      label: "fault-kill",
+      provisioning: { concurrency: 8, attempts: 8, backoffMs: 200, stalledAfterMs: 3_000 },
+    }).setup({ people: staff, groups: { everyone: staff.map((p) => p.uid) } });
+    // Slow IAM down so the run spans the kills.
+    emu.setLatency(25);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const w of spawned) await kill(w);
+    emu?.setLatency(0);
+    await pl?.close();
+    await emu?.close();
+  });
+
+  it("the run completes and every user ends applied, once", async () => {
+    let worker = spawnWorker(pl.configFile);
+    spawned.push(worker);
+    await worker.ready;
+    const { runId } = await requestRun(pl.ctx, { channel: "staff", mode: "full", trigger: "cli" });
+
+    for (let kills = 0; kills < 3; kills++) {
+      // Kill once some more users were applied: mid-run, with jobs in flight.
+      const target = ((kills + 1) * N) / 5;
+      await until(`${target} users applied`, async () => ((await pl.ctx.runs.get(runId))?.finished ?? 0) >= target, 120_000);
+      await kill(worker, "SIGKILL");
+      await sleep(200);
+      worker = spawnWorker(pl.configFile);
+      spawned.push(worker);
+      await worker.ready;
+    }
+    const run = await waitForRun(pl.ctx.runs, runId, { timeoutMs: 240_000, pollMs: 200 });
+
+    expect(run.status).toBe("completed");
+    expect(run.counts.created).toBe(N);
+    expect(run.counts.dead_lettered ?? 0).toBe(0);
+    const users = pl.managedUsers();
+    expect(users).toHaveLength(N);
+    expect(users.every((u) => u.groups.includes("everyone") && u.loginProfile?.passwordResetRequired)).toBe(true);
+    expect(new Set(users.map((u) => u.userName)).size).toBe(N);
+    // Nothing deleted, nothing created twice: CreateUser succeeded exactly N times.
+    const c = emu.counters(pl.keys.acct as string).byAction;
+    expect(c.DeleteUser).toBeUndefined();
+    expect((c.CreateUser?.calls ?? 0) - (c.CreateUser?.failed ?? 0)).toBe(N);
+    console.log(`SIGKILL x3: ${N} users applied, ${c.CreateUser?.calls} CreateUser calls (${c.CreateUser?.failed ?? 0} EntityAlreadyExists on takeover), run ${((run.durationMs ?? 0) / 1000).toFixed(1)} s`);
+  }, 300_000);
+});
