@@ -91,6 +91,10 @@ export interface PipelineOptions {
   channels?: ChannelSpec[];
   provisioning?: Record<string, unknown>;
   label?: string;
+  /** A private Redis (fault tests that restart it); the shared one otherwise. */
+  redisUrl?: string;
+  /** Entries per page of the LDAP paged search. @defaultValue 200 */
+  ldapPageSize?: number;
 }
 
 export class Pipeline {
@@ -142,7 +146,7 @@ export class Pipeline {
 
   configObject(): Record<string, unknown> {
     return {
-      redis: { url: services.redisUrl, prefix: this.prefix },
+      redis: { url: this.opts.redisUrl ?? services.redisUrl, prefix: this.prefix },
       secrets: { key: this.secretKey },
       // Child processes (CLI, spawned workers) log at info: the fault suite waits for their "workers started".
       log: { level: "info" },
