@@ -17,6 +17,7 @@ import type { RunRecord, RunStatus, UserOutcome } from "../src/queue/runs.js";
 import { currentFromObserved } from "../src/sync/delta.js";
 import { indexObserved } from "../src/sync/observed-index.js";
 import { planRun } from "../src/sync/plan.js";
+import type { PasswordPolicy } from "../src/targets/aws-iam/names.js";
 import type { CurrentUser, GroupChange, ObservedState } from "../src/types.js";
 import { applyGroupChange } from "./groups.js";
 import { ChannelLock } from "./lock.js";
@@ -99,8 +100,15 @@ async function planStep(
 
   let caller: string | undefined;
   let observed: ObservedState | undefined;
+  let passwordPolicy: PasswordPolicy | "default" | undefined;
   try {
     caller = (await target.verify()).userName;
+    // Passwords are checked against the account's own policy at plan time, not discovered as failures.
+    if (channel.mapping.loginProfile) {
+      const before = target.calls();
+      passwordPolicy = (await target.passwordPolicy()) ?? "default";
+      await rt.ctx.runs.addCalls(p.runId, diffCalls(before, target.calls()));
+    }
     if (p.mode === "full") {
       const before = target.calls();
       observed = await target.readObserved();
@@ -132,6 +140,7 @@ async function planStep(
       ...(rt.secretKey ? { secretKey: rt.secretKey } : {}),
       ...(p.sourceIds ? { replayIds: p.sourceIds } : {}),
       allowDeletions: p.allowDeletions,
+      ...(passwordPolicy ? { passwordPolicy } : {}),
       runId: p.runId,
     });
   } finally {

@@ -7,6 +7,13 @@ import type { ConfigProblem } from "./problems.js";
  * Also returns every resolved secret so loggers and the formatter can redact them wherever they appear.
  */
 const HAS_REF = /\$\{(env|file):[^}]*\}/;
+const WHOLE_REF = /^\$\{env:[^}]*\}$/;
+
+function scalar(text: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === "true" || text === "false") return text === "true";
+  return text;
+}
 
 export interface ResolvedTree {
   value: unknown;
@@ -65,7 +72,13 @@ export function resolveSecretRefs(tree: unknown, env: NodeJS.ProcessEnv = proces
   };
 
   const walk = (node: unknown, path: (string | number)[]): unknown => {
-    if (typeof node === "string") return HAS_REF.test(node) ? resolveString(node, path) : node;
+    if (typeof node === "string") {
+      if (!HAS_REF.test(node)) return node;
+      const text = resolveString(node, path);
+      // A value that is one reference and nothing else reads like the YAML scalar it resolves to, so
+      // `port: ${env:PORT:-8080}` is a number and `startTls: ${env:TLS:-false}` a boolean.
+      return WHOLE_REF.test(node) ? scalar(text) : text;
+    }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
     if (node && typeof node === "object") {
       const out: Record<string, unknown> = {};

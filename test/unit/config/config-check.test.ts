@@ -144,6 +144,14 @@ describe("config problems, one kind at a time", () => {
     expect(p).toEqual([expect.stringMatching(/^channels\.engineering\.mapping\.userName: .*shout/)]);
   });
 
+  it("a value that is one environment reference reads as the number or boolean it names", () => {
+    const yaml = `${base}dashboard:\n  port: \${env:DASH_PORT:-8080}\n  host: "\${env:DASH_HOST:-127.0.0.1}"\n`;
+    const { config } = loadConfigText(yaml, "t.yaml", { DASH_PORT: "9090" });
+    expect(config.dashboard.port).toBe(9090);
+    expect(loadConfigText(yaml, "t.yaml", {}).config.dashboard.port).toBe(8080);
+    expect(config.dashboard.host).toBe("127.0.0.1");
+  });
+
   it("wrong type", () => {
     const p = problemsOf(`${base}    options:\n      create: "yes"\n`);
     expect(p).toEqual([expect.stringMatching(/^channels\.engineering\.options\.create: expected boolean, received string/)]);
