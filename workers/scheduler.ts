@@ -9,10 +9,11 @@ import type { QueueContext } from "../src/queue/context.js";
  * one cron scheduler for full runs per active channel; schedulers of channels that are gone or inactive are
  * removed. Run by one process (`scheduler` or `start`); running it twice is harmless (upserts are idempotent).
  */
-const ID_PREFIX = "channel:";
+// No ':' in scheduler ids: BullMQ reads an id with colons as a legacy repeatable key.
+const ID_PREFIX = "channel/";
 
 export function schedulerIds(channel: string) {
-  return { incremental: `${ID_PREFIX}${channel}:incremental`, full: `${ID_PREFIX}${channel}:full` };
+  return { incremental: `${ID_PREFIX}${channel}/incremental`, full: `${ID_PREFIX}${channel}/full` };
 }
 
 export interface ReconcileResult {
@@ -70,15 +71,17 @@ export async function reconcileSchedulers(
       allowDeletions: false,
       step: "plan",
     };
-    await queue.upsertJobScheduler(
-      id,
-      w.every ? { every: w.every } : { pattern: w.pattern as string, tz: w.tz as string },
-      {
-        name: SNAPSHOT_JOB,
-        data,
-        opts: { attempts: 1, removeOnComplete: { count: 1_000 }, removeOnFail: { count: 1_000 } },
-      },
-    );
+    // An `every` scheduler fires at once when created: a process start would then sync every channel
+    // immediately, racing whatever the operator started. The first tick comes one interval later instead.
+    const fresh = w.every !== undefined && !(await queue.getJobScheduler(id));
+    const repeat = w.every
+      ? { every: w.every, ...(fresh ? { startDate: Date.now() + w.every } : {}) }
+      : { pattern: w.pattern as string, tz: w.tz as string };
+    await queue.upsertJobScheduler(id, repeat, {
+      name: SNAPSHOT_JOB,
+      data,
+      opts: { attempts: 1, removeOnComplete: { count: 1_000 }, removeOnFail: { count: 1_000 } },
+    });
     upserted.push(id);
   }
 

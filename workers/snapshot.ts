@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError, WaitingChildrenError, Worker } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError, WaitingChildrenError, Worker } from "bullmq";
 import {
   PROVISION_GROUP_JOB,
   PROVISION_USER_JOB,
@@ -32,6 +32,7 @@ import type { Runtime } from "./runtime.js";
  * (child job ids are per run and user, so re-adding them adds nothing).
  */
 const CHILD_BATCH = 1_000;
+const BUSY_RETRY_MS = 2_000;
 
 export async function processSnapshot(
   rt: Runtime,
@@ -46,6 +47,23 @@ export async function processSnapshot(
   }
   const channel = rt.channel(p.channel);
   if (!channel) throw new UnrecoverableError(`channel "${p.channel}" is not in the configuration`);
+
+  const lock = new ChannelLock(rt.ctx.redis, rt.ctx.prefix, p.channel);
+  const holder = await lock.acquire(p.runId);
+  if (holder !== p.runId) {
+    if (p.trigger === "schedule") {
+      // The channel is being synced already; the next tick comes soon enough. No run record: nothing ran.
+      rt.logger.info(
+        { channel: p.channel, holder },
+        "scheduled run skipped: another run of the channel is in progress",
+      );
+      return { skipped: `another run of channel ${p.channel} is in progress (${holder})` };
+    }
+    // Someone asked for this run: it waits its turn (still "running" to whoever follows it).
+    if (!token) throw new Error(`channel ${p.channel} is busy with run ${holder}`);
+    await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+    throw new DelayedError();
+  }
   await rt.ctx.runs.create({
     id: p.runId,
     channel: p.channel,
@@ -54,14 +72,6 @@ export async function processSnapshot(
     trigger: p.trigger,
     ...(job.id ? { snapshotJobId: job.id } : {}),
   });
-
-  const lock = new ChannelLock(rt.ctx.redis, rt.ctx.prefix, p.channel);
-  const holder = await lock.acquire(p.runId);
-  if (holder !== p.runId) {
-    const reason = `another run of channel ${p.channel} is in progress (${holder})`;
-    await rt.ctx.runs.finish(p.runId, "failed", [reason]);
-    return { skipped: reason };
-  }
 
   if (p.step === "plan") {
     const waiting = await planStep(rt, job, token, p, channel, lock);

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SNAPSHOT_JOB } from "../../jobs/snapshot.js";
+import { waitForRun } from "../../src/cli/wait.js";
+import { requestRun } from "../../src/queue/control.js";
+import { ChannelLock } from "../../workers/lock.js";
+import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
+import { Pipeline, people } from "../support/pipeline.js";
+import { until } from "../support/processes.js";
+
+/** At most one run per channel at a time, whoever asked for it. */
+describe("one run per channel", () => {
+  let emu: IamEmulator;
+  let pl: Pipeline;
+  beforeAll(async () => {
+    emu = await startIamEmulator();
+    pl = await new Pipeline({ emulator: emu, label: "pl-conc", provisioning: { concurrency: 4 } }).setup({
+      people: people(120),
+    });
+    await pl.startWorkers();
+  }, 60_000);
+  afterAll(async () => {
+    emu?.setLatency(0);
+    await pl?.close();
+    await emu?.close();
+  });
+
+  const scheduled = () =>
+    pl.ctx.snapshotQueue.add(SNAPSHOT_JOB, {
+      channel: "staff",
+      runId: "scheduled",
+      mode: "incremental",
+      trigger: "schedule",
+      allowDeletions: false,
+      step: "plan",
+    });
+  const lock = () => new ChannelLock(pl.ctx.redis, pl.ctx.prefix, "staff");
+
+  it("a run asked for while a scheduled one is in progress waits its turn, then runs", async () => {
+    emu.setLatency(20);
+    await scheduled();
+    await until("the scheduled run to hold the channel", async () => (await lock().holder()) !== null, 30_000, 20);
+    const scheduledRunId = (await lock().holder()) as string;
+
+    const asked = await requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
+    expect(asked.created).toBe(true);
+    const first = await waitForRun(pl.ctx.runs, scheduledRunId, { timeoutMs: 60_000, pollMs: 50 });
+    const second = await waitForRun(pl.ctx.runs, asked.runId, { timeoutMs: 60_000, pollMs: 50 });
+    emu.setLatency(0);
+    expect(first).toMatchObject({ status: "completed", trigger: "schedule", counts: { created: 120 } });
+    expect(second).toMatchObject({ status: "completed", trigger: "cli", planned: 0 });
+    expect(Date.parse(second.endedAt as string)).toBeGreaterThanOrEqual(Date.parse(first.endedAt as string));
+  });
+
+  it("a scheduled tick while the channel is busy is skipped, leaving no run record", async () => {
+    await pl.modify(
+      people(40, { from: 500 })
+        .map(
+          (p) =>
+            `dn: uid=${p.uid},ou=people,@BASE@\nchangetype: add\nobjectClass: inetOrgPerson\nuid: ${p.uid}\ncn: ${p.cn}\nsn: x\n`,
+        )
+        .join("\n"),
+    );
+    emu.setLatency(40);
+    const busy = await requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
+    await until("the run to hold the channel", async () => (await lock().holder()) === busy.runId, 30_000, 20);
+    const before = (await pl.ctx.runs.list("staff", 100)).length;
+    const tick = await scheduled();
+    await until(
+      "the tick to be processed",
+      async () => (await pl.ctx.snapshotQueue.getJob(tick.id as string))?.returnvalue != null,
+      30_000,
+      20,
+    );
+    const job = await pl.ctx.snapshotQueue.getJob(tick.id as string);
+    expect(job?.returnvalue).toMatchObject({ skipped: expect.stringMatching(/in progress/) });
+    expect((await pl.ctx.runs.list("staff", 100)).length).toBe(before);
+    const done = await waitForRun(pl.ctx.runs, busy.runId, { timeoutMs: 60_000, pollMs: 50 });
+    emu.setLatency(0);
+    expect(done).toMatchObject({ status: "completed", counts: { created: 40 } });
+  });
+});
