@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Logger } from "pino";
+import pino, { type Logger } from "pino";
 import { configPath, type LoadedConfig, loadConfigFile } from "../config/load.js";
 import { formatProblem } from "../config/problems.js";
 import { ConfigError } from "../errors/ConfigError.js";
@@ -24,8 +24,17 @@ export function loadForCommand(cmd: Command): LoadedConfig {
   }
 }
 
-export function loggerFor(loaded: LoadedConfig, name?: string): Logger {
-  return createLogger({ level: loaded.config.log.level, secretValues: loaded.secrets, ...(name ? { name } : {}) });
+/**
+ * Long-running roles log to stdout (one JSON line per action, for the log pipeline). One-shot commands
+ * log to stderr, so their stdout stays the run summary (or the JSON a script parses).
+ */
+export function loggerFor(loaded: LoadedConfig, name?: string, opts: { stderr?: boolean } = {}): Logger {
+  return createLogger({
+    level: loaded.config.log.level,
+    secretValues: loaded.secrets,
+    ...(name ? { name } : {}),
+    ...(opts.stderr ? { destination: pino.destination(2) } : {}),
+  });
 }
 
 /** Prints an error without a stack (operators read it), and sets the exit code. */

@@ -27,7 +27,7 @@ async function follow(
   let inline: { close(): Promise<void> } | undefined;
   if (flags.inline) {
     const { startWorkers } = await import("../../workers/start.js");
-    const logger = loggerFor(loaded, logName);
+    const logger = loggerFor(loaded, logName, { stderr: true });
     inline = await startWorkers(ctx, {
       roles: { snapshot: true, provision: inlineTarget ? [inlineTarget] : true },
       logger,
