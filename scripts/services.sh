@@ -38,6 +38,7 @@ export LDAP_BIND_DN="$LDAP_ADMIN"
 export LDAP_BIND_PASSWORD="$LDAP_PASSWORD"
 export MYSQL_URL="mysql://$MYSQL_USER:$MYSQL_PASSWORD@127.0.0.1:$MYSQL_PORT/$MYSQL_DB"
 export MYSQL_ROOT_SOCKET="$DIR/mariadb/mysqld.sock"
+export MYSQL_CA_FILE="$DIR/tls/ca.pem"
 export SERVICES_SCRIPT="$ROOT/scripts/services.sh"
 ENV
 }
@@ -175,13 +176,15 @@ mariadb_up() {
   local d="$DIR/mariadb"
   alive "$d/mysqld.pid" && return 0
   mkdir -p "$d"
+  tls_material
   if [ ! -d "$d/data/mysql" ]; then
     mariadb-install-db --no-defaults --datadir="$d/data" --user="$(id -un)" \
       --auth-root-authentication-method=socket --skip-test-db >"$d/install.log" 2>&1
   fi
   mariadbd --no-defaults --datadir="$d/data" --socket="$d/mysqld.sock" --port="$MYSQL_PORT" \
     --bind-address=127.0.0.1 --pid-file="$d/mysqld.pid" --log-error="$d/mysqld.log" \
-    --user="$(id -un)" --skip-name-resolve --innodb-buffer-pool-size=64M >/dev/null 2>&1 &
+    --user="$(id -un)" --skip-name-resolve --innodb-buffer-pool-size=64M \
+    --ssl-ca="$DIR/tls/ca.pem" --ssl-cert="$DIR/tls/server.pem" --ssl-key="$DIR/tls/server.key" >/dev/null 2>&1 &
   disown || true
   wait_for mariadb mariadb --no-defaults -S "$d/mysqld.sock" -u root -e "select 1"
   mariadb --no-defaults -S "$d/mysqld.sock" -u root <<SQL

@@ -4,6 +4,7 @@ import { SourceQueryError } from "../../src/errors/SourceQueryError.js";
 import { SourceReadError } from "../../src/errors/SourceReadError.js";
 import { openDataStore } from "../../src/sources/index.js";
 import type { SourceUser } from "../../src/types.js";
+import { services } from "../support/env.js";
 import { adminConnection, dropTables, loadSqlFixture, mysqlStore, tablePrefix } from "../support/mysql-fixtures.js";
 
 /** The MySQL data store against the local MariaDB, on this file's own tables. */
@@ -214,6 +215,34 @@ describe("MySQL data store", () => {
       }
     } finally {
       await admin.end();
+    }
+  });
+
+  it("reads over TLS, verifying the server against the CA file, and refuses a server it cannot verify", async () => {
+    const url = new URL(services.mysqlUrl);
+    const overTls = mysqlStore({
+      url: undefined,
+      host: "127.0.0.1",
+      port: Number(url.port),
+      user: url.username,
+      password: decodeURIComponent(url.password),
+      database: url.pathname.slice(1),
+      tls: { caFile: services.mysqlCaFile, rejectUnauthorized: true },
+    });
+    const store = openDataStore(overTls, source(), { attributes: [] });
+    try {
+      await store.check();
+      const users = await readAll(store.users());
+      expect(users.length).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+    // The system's CAs do not know the test CA: verification must fail, not fall back to plain text.
+    const unverified = openDataStore({ ...overTls, tls: { rejectUnauthorized: true } }, source(), { attributes: [] });
+    try {
+      await expect(unverified.check()).rejects.toThrow();
+    } finally {
+      await unverified.close();
     }
   });
 });

@@ -40,6 +40,9 @@ export const services = {
   get mysqlUrl() {
     return need("MYSQL_URL");
   },
+  get mysqlCaFile() {
+    return need("MYSQL_CA_FILE");
+  },
   get servicesScript() {
     return need("SERVICES_SCRIPT");
   },
