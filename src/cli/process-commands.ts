@@ -20,7 +20,6 @@ async function runRoles(
   if (roles.dashboard) {
     const { startDashboard } = await import("../dashboard/server.js");
     dashboard = await startDashboard(ctx, { logger });
-    logger.info({ url: dashboard.url }, "dashboard listening");
   }
   closeOnSignals(async () => {
     await dashboard?.close();

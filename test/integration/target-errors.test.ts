@@ -11,7 +11,7 @@ import { TransientError } from "../../src/errors/TransientError.js";
 import { type CallBudget, createAwsIamTarget } from "../../src/targets/aws-iam/index.js";
 import { MARKER_TAG, SOURCE_ID_TAG } from "../../src/types.js";
 import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { freshKey } from "../support/iam-emulator/testing.js";
+import { emulatorTargetConfig, freshKey } from "../support/iam-emulator/testing.js";
 
 /** Real emulator errors through the real SDK land in the right class; bulk reads cost what they should. */
 
@@ -24,19 +24,7 @@ afterAll(async () => {
 });
 
 function config(key: string, over: Partial<AwsIamTargetConfig> = {}): AwsIamTargetConfig {
-  return {
-    type: "aws-iam",
-    region: "us-east-1",
-    endpoint: emu.url,
-    credentials: { accessKeyId: key, secretAccessKey: "test-secret" },
-    maxRequestsPerSecond: 10,
-    minRequestsPerSecond: 1,
-    protectedUsers: [],
-    maxUsers: 5000,
-    deleteGroupsWithPolicies: false,
-    requestTimeoutMs: 5000,
-    ...over,
-  };
+  return emulatorTargetConfig(emu, key, over);
 }
 
 const fail = (p: Promise<unknown>) =>

@@ -4,7 +4,7 @@ import { PermanentError } from "../../src/errors/PermanentError.js";
 import { ProtectedIdentityError } from "../../src/errors/ProtectedIdentityError.js";
 import { createAwsIamTarget } from "../../src/targets/aws-iam/index.js";
 import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { freshKey } from "../support/iam-emulator/testing.js";
+import { emulatorTargetConfig, freshKey } from "../support/iam-emulator/testing.js";
 
 let emu: IamEmulator;
 beforeAll(async () => {
@@ -17,18 +17,7 @@ afterAll(async () => {
 const MANAGED = "/provisioner/hr/";
 
 function config(key: string, protectedUsers: string[] = []): AwsIamTargetConfig {
-  return {
-    type: "aws-iam",
-    region: "us-east-1",
-    endpoint: emu.url,
-    credentials: { accessKeyId: key, secretAccessKey: "test-secret" },
-    maxRequestsPerSecond: 10,
-    minRequestsPerSecond: 1,
-    protectedUsers,
-    maxUsers: 5000,
-    deleteGroupsWithPolicies: false,
-    requestTimeoutMs: 5000,
-  };
+  return emulatorTargetConfig(emu, key, { protectedUsers });
 }
 
 async function setup(protectedUsers: string[] = []) {

@@ -6,7 +6,7 @@ import { TransientError } from "../../src/errors/TransientError.js";
 import { createAwsIamTarget } from "../../src/targets/aws-iam/index.js";
 import { DISABLED_TAG, MARKER_TAG, SOURCE_ID_TAG, type UserDelta } from "../../src/types.js";
 import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { freshKey } from "../support/iam-emulator/testing.js";
+import { emulatorTargetConfig, freshKey } from "../support/iam-emulator/testing.js";
 
 /** The target against the IAM emulator through the real SDK over HTTP; call counts come from the emulator. */
 
@@ -22,18 +22,7 @@ const CHANNEL = "hr";
 const PASSWORD = "Corr3ct-Horse!";
 
 function config(key: string, protectedUsers: string[] = []): AwsIamTargetConfig {
-  return {
-    type: "aws-iam",
-    region: "us-east-1",
-    endpoint: emu.url,
-    credentials: { accessKeyId: key, secretAccessKey: "test-secret" },
-    maxRequestsPerSecond: 10,
-    minRequestsPerSecond: 1,
-    protectedUsers,
-    maxUsers: 5000,
-    deleteGroupsWithPolicies: false,
-    requestTimeoutMs: 5000,
-  };
+  return emulatorTargetConfig(emu, key, { protectedUsers });
 }
 
 /** A fresh account with a verified target and zeroed counters. */

@@ -1,5 +1,6 @@
 /** Small helpers for tests that drive the emulator through the real SDK. */
 import { IAMClient } from "@aws-sdk/client-iam";
+import type { AwsIamTargetConfig } from "../../../src/config/schema.js";
 import type { IamEmulator } from "./server.js";
 
 let n = 0;
@@ -38,4 +39,25 @@ export async function caught(p: Promise<unknown>): Promise<CaughtError> {
     return { name: x.name ?? "", message: x.message ?? "", status: x.$metadata?.httpStatusCode, code: x.code };
   }
   throw new Error("expected the call to fail, it succeeded");
+}
+
+/** A target configuration reaching the emulator with one access key (one emulated account). */
+export function emulatorTargetConfig(
+  emu: IamEmulator,
+  accessKeyId: string,
+  over: Partial<AwsIamTargetConfig> = {},
+): AwsIamTargetConfig {
+  return {
+    type: "aws-iam",
+    region: "us-east-1",
+    endpoint: emu.url,
+    credentials: { accessKeyId, secretAccessKey: "test-secret" },
+    maxRequestsPerSecond: 10,
+    minRequestsPerSecond: 1,
+    protectedUsers: [],
+    maxUsers: 5000,
+    deleteGroupsWithPolicies: false,
+    requestTimeoutMs: 5000,
+    ...over,
+  };
 }
