@@ -68,6 +68,8 @@ describe("fault: one target's credentials revoked", () => {
     expect(pl.managedUsers("revoked")).toHaveLength(N);
     expect(pl.managedUsers("fine")).toHaveLength(N);
     expect((await pl.ctx.health.get("revoked")).healthy).toBe(true);
-    console.log(`credentials revoked: ${N} + ${N} users applied, 0 dead letters, 0 deletions; paused target resumed and finished`);
+    console.log(
+      `credentials revoked: ${N} + ${N} users applied, 0 dead letters, 0 deletions; paused target resumed and finished`,
+    );
   }, 300_000);
 });

@@ -40,7 +40,11 @@ describe("fault: Redis restarted mid-run", () => {
 
   it("the run completes after the restart with every user applied, nothing lost or deleted", async () => {
     const { runId } = await requestRun(pl.ctx, { channel: "staff", mode: "full", trigger: "cli" });
-    await until("a third of the users applied", async () => ((await pl.ctx.runs.get(runId))?.finished ?? 0) >= N / 3, 120_000);
+    await until(
+      "a third of the users applied",
+      async () => ((await pl.ctx.runs.get(runId))?.finished ?? 0) >= N / 3,
+      120_000,
+    );
     await redis.stop();
     await sleep(1_500);
     await redis.start();
@@ -58,6 +62,8 @@ describe("fault: Redis restarted mid-run", () => {
     const again = await pl.run({ mode: "incremental" });
     expect(again.status).toBe("completed");
     expect(again.planned).toBe(0);
-    console.log(`Redis restart mid-run: ${N} users applied, 0 dead letters, 0 deletions, run ${((run.durationMs ?? 0) / 1000).toFixed(1)} s`);
+    console.log(
+      `Redis restart mid-run: ${N} users applied, 0 dead letters, 0 deletions, run ${((run.durationMs ?? 0) / 1000).toFixed(1)} s`,
+    );
   }, 300_000);
 });

@@ -52,6 +52,8 @@ describe("fault: the directory stops mid-read", () => {
     const next = await pl.run({ mode: "incremental" }, 120_000);
     expect(next.status).toBe("completed");
     expect(next.planned).toBe(0);
-    console.log(`slapd stopped mid-read: run failed ("${run.reasons[0]}"), 0 writes, 0 deletions; next run completed with nothing to change`);
+    console.log(
+      `slapd stopped mid-read: run failed ("${run.reasons[0]}"), 0 writes, 0 deletions; next run completed with nothing to change`,
+    );
   }, 240_000);
 });

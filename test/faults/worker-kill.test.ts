@@ -44,7 +44,11 @@ describe("fault: workers killed with SIGKILL mid-run", () => {
     for (let kills = 0; kills < 3; kills++) {
       // Kill once some more users were applied: mid-run, with jobs in flight.
       const target = ((kills + 1) * N) / 5;
-      await until(`${target} users applied`, async () => ((await pl.ctx.runs.get(runId))?.finished ?? 0) >= target, 120_000);
+      await until(
+        `${target} users applied`,
+        async () => ((await pl.ctx.runs.get(runId))?.finished ?? 0) >= target,
+        120_000,
+      );
       await kill(worker, "SIGKILL");
       await sleep(200);
       worker = spawnWorker(pl.configFile);
@@ -64,6 +68,56 @@ describe("fault: workers killed with SIGKILL mid-run", () => {
     const c = emu.counters(pl.keys.acct as string).byAction;
     expect(c.DeleteUser).toBeUndefined();
     expect((c.CreateUser?.calls ?? 0) - (c.CreateUser?.failed ?? 0)).toBe(N);
-    console.log(`SIGKILL x3: ${N} users applied, ${c.CreateUser?.calls} CreateUser calls (${c.CreateUser?.failed ?? 0} EntityAlreadyExists on takeover), run ${((run.durationMs ?? 0) / 1000).toFixed(1)} s`);
+    console.log(
+      `SIGKILL x3: ${N} users applied, ${c.CreateUser?.calls} CreateUser calls (${c.CreateUser?.failed ?? 0} EntityAlreadyExists on takeover), run ${((run.durationMs ?? 0) / 1000).toFixed(1)} s`,
+    );
   }, 300_000);
+});
+
+describe("graceful stop: SIGTERM mid-run", () => {
+  let emu: IamEmulator;
+  let pl: Pipeline;
+  const spawned: WorkerProcess[] = [];
+  const M = 200;
+
+  beforeAll(async () => {
+    emu = await startIamEmulator();
+    pl = await new Pipeline({
+      emulator: emu,
+      label: "fault-term",
+      provisioning: { concurrency: 8, stalledAfterMs: 3_000 },
+    }).setup({ people: people(M) });
+    emu.setLatency(25);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const w of spawned) await kill(w);
+    emu?.setLatency(0);
+    await pl?.close();
+    await emu?.close();
+  });
+
+  it("the stopping worker finishes its jobs and exits 0; the next one completes the run with no job applied twice", async () => {
+    const first = spawnWorker(pl.configFile);
+    spawned.push(first);
+    await first.ready;
+    const { runId } = await requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
+    await until(
+      "a quarter of the users applied",
+      async () => ((await pl.ctx.runs.get(runId))?.finished ?? 0) >= M / 4,
+      60_000,
+    );
+    const exited = new Promise<number | null>((r) => first.child.once("exit", (code) => r(code)));
+    first.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(first.output()).toMatch(/shutting down: finishing jobs in progress/);
+
+    const second = spawnWorker(pl.configFile);
+    spawned.push(second);
+    await second.ready;
+    const run = await waitForRun(pl.ctx.runs, runId, { timeoutMs: 120_000, pollMs: 200 });
+    expect(run).toMatchObject({ status: "completed", counts: { created: M } });
+    // Nothing was interrupted, so nothing was retried: exactly one CreateUser per person.
+    expect(emu.counters(pl.keys.acct as string).byAction.CreateUser).toMatchObject({ calls: M, failed: 0 });
+  }, 200_000);
 });
