@@ -1,4 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { waitForRun } from "../../src/cli/wait.js";
+import { loadConfigText } from "../../src/config/load.js";
+import { silentLogger } from "../../src/log/logger.js";
+import { QueueContext } from "../../src/queue/context.js";
+import { requestRun } from "../../src/queue/control.js";
+import { startWorkers } from "../../workers/start.js";
+import { uniqueName } from "../support/env.js";
 import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
 import { type Person, Pipeline, people } from "../support/pipeline.js";
 
@@ -126,5 +134,29 @@ describe("pipeline: full sync, no-op rerun, incremental changes", () => {
     expect(c.AddUserToGroup?.calls).toBe(1);
     expect(c.DeleteUser?.calls).toBe(2);
     expect(c.CreateUser).toBeUndefined();
+  });
+
+  it("after Redis loses everything, one full run rebuilds the state from AWS's tags with zero writes", async () => {
+    // A fresh prefix is an empty Redis: no applied state, no runs, no queues, same directory and account.
+    const cfg = pl.configObject() as { redis: { prefix: string } };
+    cfg.redis.prefix = `{${uniqueName("pl-lost")}}`;
+    const ctx = new QueueContext(loadConfigText(stringify(cfg), "lost.yaml", {}).config);
+    const workers = await startWorkers(ctx, { roles: { snapshot: true, provision: true }, logger: silentLogger });
+    try {
+      emu.resetCounters(pl.keys.acct);
+      const run = async (mode: "full" | "incremental") => {
+        const { runId } = await requestRun(ctx, { channel: "staff", mode, trigger: "cli" });
+        return waitForRun(ctx.runs, runId, { timeoutMs: 60_000, pollMs: 100 });
+      };
+      const full = await run("full");
+      expect(full.status).toBe("completed");
+      expect(full.planned).toBe(0);
+      const incremental = await run("incremental");
+      expect(incremental.planned).toBe(0);
+      expect(emu.counters(pl.keys.acct as string).writes).toBe(0);
+    } finally {
+      await workers.close();
+      await ctx.close();
+    }
   });
 });
