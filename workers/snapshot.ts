@@ -309,12 +309,12 @@ export function startSnapshotWorker(rt: Runtime): Worker {
   });
   worker.on("error", (err) => rt.logger.error({ err }, "snapshot worker error"));
   worker.on("failed", (job, err) => {
-    const runId = (job?.data as SnapshotPayload | undefined)?.runId;
+    const data = job?.data as SnapshotPayload | undefined;
+    const runId = data?.runId;
     rt.logger.error({ err, runId }, "snapshot failed");
     if (runId && runId !== "scheduled") {
       rt.ctx.runs.finish(runId, "failed", [err.message]).catch(() => {});
-      const channel = (job?.data as SnapshotPayload).channel;
-      new ChannelLock(rt.ctx.redis, rt.ctx.prefix, channel).release(runId).catch(() => {});
+      if (data) new ChannelLock(rt.ctx.redis, rt.ctx.prefix, data.channel).release(runId).catch(() => {});
     }
   });
   return worker;

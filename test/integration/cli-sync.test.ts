@@ -14,10 +14,15 @@ const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/provisio
 
 function cli(args: string[], config: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args, "--config", config], { env: { ...process.env, PROVISIONER_FROM_SOURCE: "1" }, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as NodeJS.ErrnoException & { code?: number }).code as unknown as number) : 0;
-      done({ code: typeof code === "number" ? code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args, "--config", config],
+      { env: { ...process.env, PROVISIONER_FROM_SOURCE: "1" }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as NodeJS.ErrnoException & { code?: number }).code as unknown as number) : 0;
+        done({ code: typeof code === "number" ? code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -41,7 +46,11 @@ describe("provisioner sync --inline --wait --json", () => {
     const r = await cli(["sync", "staff", "--inline", "--wait", "--json"], pl.configFile);
     expect(r.code, r.stderr).toBe(2);
     const run = JSON.parse(r.stdout) as RunRecord;
-    expect(run).toMatchObject({ channel: "staff", status: "completed_with_failures", counts: { created: 30, invalid: 1 } });
+    expect(run).toMatchObject({
+      channel: "staff",
+      status: "completed_with_failures",
+      counts: { created: 30, invalid: 1 },
+    });
     expect(pl.managedUsers()).toHaveLength(30);
   });
 
@@ -56,7 +65,10 @@ describe("provisioner sync --inline --wait --json", () => {
   it("exits 3 when the deletion guard blocks a mass removal, removes nothing, and applies it with --allow-deletions", async () => {
     // 10 of 30 people leave: over the channel's 10% limit.
     await pl.modify(
-      Array.from({ length: 10 }, (_, i) => `dn: uid=user${String(i).padStart(5, "0")},ou=people,@BASE@\nchangetype: delete\n`).join("\n"),
+      Array.from(
+        { length: 10 },
+        (_, i) => `dn: uid=user${String(i).padStart(5, "0")},ou=people,@BASE@\nchangetype: delete\n`,
+      ).join("\n"),
     );
     const blocked = await cli(["sync", "staff", "--inline", "--json"], pl.configFile);
     expect(blocked.code, blocked.stderr).toBe(3);

@@ -10,12 +10,21 @@ const HEALTHY_RATE = 40;
 const USERS = 300;
 
 async function healthyRun(emu: IamEmulator, withThrottled: boolean) {
-  const targets = [{ name: "healthy", maxRequestsPerSecond: 200 }, ...(withThrottled ? [{ name: "starved", maxRequestsPerSecond: 200 }] : [])];
+  const targets = [
+    { name: "healthy", maxRequestsPerSecond: 200 },
+    ...(withThrottled ? [{ name: "starved", maxRequestsPerSecond: 200 }] : []),
+  ];
   const channels = [
     { name: "ok", target: "healthy", peopleOu: "ok-people" },
     ...(withThrottled ? [{ name: "slow", target: "starved", peopleOu: "slow-people" }] : []),
   ];
-  const pl = await new Pipeline({ emulator: emu, label: "pl-targets", targets, channels, provisioning: { concurrency: 8 } }).setup({ people: [] });
+  const pl = await new Pipeline({
+    emulator: emu,
+    label: "pl-targets",
+    targets,
+    channels,
+    provisioning: { concurrency: 8 },
+  }).setup({ people: [] });
   await pl.addPeople(people(USERS), "ok-people");
   if (withThrottled) await pl.addPeople(people(USERS, { from: 1000 }), "slow-people");
   emu.setRate(pl.keys.healthy as string, HEALTHY_RATE);
@@ -31,7 +40,12 @@ async function healthyRun(emu: IamEmulator, withThrottled: boolean) {
     const run = await pl.run({ channel: "ok", mode: "incremental" }, 120_000);
     const seconds = (Date.now() - started) / 1000;
     // Users applied per second: each costs one accepted CreateUser, so this is the accepted IAM call rate.
-    return { run, seconds, callsPerSecond: (run.counts.created ?? 0) / seconds, starvedThrottled: withThrottled ? emu.counters(pl.keys.starved as string).throttled : 0 };
+    return {
+      run,
+      seconds,
+      callsPerSecond: (run.counts.created ?? 0) / seconds,
+      starvedThrottled: withThrottled ? emu.counters(pl.keys.starved as string).throttled : 0,
+    };
   } finally {
     await pl.close();
   }

@@ -76,7 +76,9 @@ describe("config check", () => {
     const text = r.err.join("\n");
     expect(r.err[0]).toMatch(/5 problems/);
     expect(text).toMatch(/redis\.prefx: unknown key "prefx" \(did you mean "prefix"\?\)/);
-    expect(text).toMatch(/channels\.engineering\.source\.dataStore: unknown data store "corp-ldp" \(did you mean "corp-ldap"\?\)/);
+    expect(text).toMatch(
+      /channels\.engineering\.source\.dataStore: unknown data store "corp-ldp" \(did you mean "corp-ldap"\?\)/,
+    );
     expect(text).toMatch(/channels\.engineering\.schedule\.full: "0 61 \* \* \*" is not a valid cron expression/);
     expect(text).toMatch(/dataStores\.corp-ldap\.bindPassword: environment variable NOPE_LDAP_PASSWORD is not set/);
     expect(text).toMatch(/dataStores\.corp-ldap\.pageSize: expected number, received string/);
@@ -96,34 +98,58 @@ describe("config check", () => {
 describe("config problems, one kind at a time", () => {
   it("unknown key, with the nearest known key suggested", () => {
     const p = problemsOf(base.replace("    target: prod", "    target: prod\n    optoins: {}"));
-    expect(p).toEqual([expect.stringMatching(/^channels\.engineering\.optoins: unknown key "optoins" \(did you mean "options"\?\)/)]);
+    expect(p).toEqual([
+      expect.stringMatching(/^channels\.engineering\.optoins: unknown key "optoins" \(did you mean "options"\?\)/),
+    ]);
   });
 
   it("unknown key inside a data store of a given type", () => {
-    const p = problemsOf(base.replace("    url: ldap://127.0.0.1:13389", "    url: ldap://127.0.0.1:13389\n    bindPasword: x"));
-    expect(p[0]).toMatch(/^dataStores\.corp-ldap\.bindPasword: unknown key "bindPasword" \(did you mean "bindPassword"\?\)/);
+    const p = problemsOf(
+      base.replace("    url: ldap://127.0.0.1:13389", "    url: ldap://127.0.0.1:13389\n    bindPasword: x"),
+    );
+    expect(p[0]).toMatch(
+      /^dataStores\.corp-ldap\.bindPasword: unknown key "bindPasword" \(did you mean "bindPassword"\?\)/,
+    );
   });
 
   it("a source key that belongs to the other kind of data store", () => {
-    const p = problemsOf(base.replace("      baseDn: ou=people,dc=example,dc=com", "      baseDn: ou=people,dc=example,dc=com\n      usersQuery: SELECT 1"));
+    const p = problemsOf(
+      base.replace(
+        "      baseDn: ou=people,dc=example,dc=com",
+        "      baseDn: ou=people,dc=example,dc=com\n      usersQuery: SELECT 1",
+      ),
+    );
     expect(p[0]).toMatch(/^channels\.engineering\.source\.usersQuery: unknown key "usersQuery" for a ldap data store/);
   });
 
   it("dangling data store and target references", () => {
     const p = problemsOf(base.replace("dataStore: corp-ldap", "dataStore: hr").replace("target: prod", "target: prd"));
-    expect(p).toContainEqual(expect.stringMatching(/^channels\.engineering\.source\.dataStore: unknown data store "hr" \(known: corp-ldap\)/));
-    expect(p).toContainEqual(expect.stringMatching(/^channels\.engineering\.target: unknown target "prd" \(did you mean "prod"\?\)/));
+    expect(p).toContainEqual(
+      expect.stringMatching(/^channels\.engineering\.source\.dataStore: unknown data store "hr" \(known: corp-ldap\)/),
+    );
+    expect(p).toContainEqual(
+      expect.stringMatching(/^channels\.engineering\.target: unknown target "prd" \(did you mean "prod"\?\)/),
+    );
   });
 
   it("bad cron and bad interval", () => {
     const p = problemsOf(`${base}    schedule:\n      incremental: 15 minutes\n      full: "every night"\n`);
-    expect(p).toContainEqual(expect.stringMatching(/^channels\.engineering\.schedule\.incremental: "15 minutes" is not an interval/));
-    expect(p).toContainEqual(expect.stringMatching(/^channels\.engineering\.schedule\.full: "every night" is not a cron expression/));
+    expect(p).toContainEqual(
+      expect.stringMatching(/^channels\.engineering\.schedule\.incremental: "15 minutes" is not an interval/),
+    );
+    expect(p).toContainEqual(
+      expect.stringMatching(/^channels\.engineering\.schedule\.full: "every night" is not a cron expression/),
+    );
   });
 
   it("missing environment secret, and the default form", () => {
-    const yaml = base.replace("    url: ldap://127.0.0.1:13389", "    url: ldap://127.0.0.1:13389\n    bindPassword: ${env:MISSING_PW}");
-    expect(problemsOf(yaml)).toEqual([expect.stringMatching(/^dataStores\.corp-ldap\.bindPassword: environment variable MISSING_PW is not set/)]);
+    const yaml = base.replace(
+      "    url: ldap://127.0.0.1:13389",
+      "    url: ldap://127.0.0.1:13389\n    bindPassword: ${env:MISSING_PW}",
+    );
+    expect(problemsOf(yaml)).toEqual([
+      expect.stringMatching(/^dataStores\.corp-ldap\.bindPassword: environment variable MISSING_PW is not set/),
+    ]);
     const withDefault = yaml.replace("${env:MISSING_PW}", "${env:MISSING_PW:-fallback}");
     const { config } = loadConfigText(withDefault, "t.yaml", {});
     expect(config.dataStores["corp-ldap"]).toMatchObject({ bindPassword: "fallback" });
@@ -132,11 +158,16 @@ describe("config problems, one kind at a time", () => {
   it("file secrets are read and trimmed of their final newline; a missing file is named", () => {
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     writeFileSync(join(dir, "pw"), "s3cret-from-file\n");
-    const yaml = base.replace("    url: ldap://127.0.0.1:13389", `    url: ldap://127.0.0.1:13389\n    bindPassword: \${file:${dir}/pw}`);
+    const yaml = base.replace(
+      "    url: ldap://127.0.0.1:13389",
+      `    url: ldap://127.0.0.1:13389\n    bindPassword: \${file:${dir}/pw}`,
+    );
     const { config, secrets } = loadConfigText(yaml, "t.yaml", {});
     expect(config.dataStores["corp-ldap"]).toMatchObject({ bindPassword: "s3cret-from-file" });
     expect(secrets).toContain("s3cret-from-file");
-    expect(problemsOf(yaml.replace(`${dir}/pw`, `${dir}/nope`))[0]).toMatch(/cannot read secret file .*nope \(ENOENT\)/);
+    expect(problemsOf(yaml.replace(`${dir}/pw`, `${dir}/nope`))[0]).toMatch(
+      /cannot read secret file .*nope \(ENOENT\)/,
+    );
   });
 
   it("a mapping template that does not compile", () => {
@@ -154,7 +185,9 @@ describe("config problems, one kind at a time", () => {
 
   it("wrong type", () => {
     const p = problemsOf(`${base}    options:\n      create: "yes"\n`);
-    expect(p).toEqual([expect.stringMatching(/^channels\.engineering\.options\.create: expected boolean, received string/)]);
+    expect(p).toEqual([
+      expect.stringMatching(/^channels\.engineering\.options\.create: expected boolean, received string/),
+    ]);
   });
 
   it("never prints a resolved secret, even when the value is the thing that is wrong", () => {
@@ -176,7 +209,9 @@ channels:
     target: prod
     mapping: { userName: "{{ login }}" }
 `;
-    expect(problemsOf(yaml)).toEqual([expect.stringMatching(/^channels\.c\.source\.usersQuery: only a SELECT is allowed/)]);
+    expect(problemsOf(yaml)).toEqual([
+      expect.stringMatching(/^channels\.c\.source\.usersQuery: only a SELECT is allowed/),
+    ]);
   });
 
   it("requires dashboard users when bound beyond loopback", () => {

@@ -17,7 +17,10 @@ describe("logger", () => {
   it("redacts secret fields wherever they sit", () => {
     const { lines, destination } = capture();
     const log = createLogger({ destination });
-    log.info({ bindPassword: "p1", desired: { loginProfile: { password: "p2" } }, target: { secretAccessKey: "p3" } }, "x");
+    log.info(
+      { bindPassword: "p1", desired: { loginProfile: { password: "p2" } }, target: { secretAccessKey: "p3" } },
+      "x",
+    );
     const text = lines.join("");
     for (const s of ["p1", "p2", "p3"]) expect(text).not.toContain(`"${s}"`);
     expect(text).toContain("[REDACTED]");

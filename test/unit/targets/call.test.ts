@@ -25,7 +25,8 @@ describe("call", () => {
   it("retries throttled answers up to the bound, taking a fresh token each time, then fails", async () => {
     const { budget, log } = budgetSpy();
     const counter = createCallCounter();
-    const throttle = () => Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
+    const throttle = () =>
+      Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
     let sends = 0;
     const client = {
       send: async () => {
@@ -40,7 +41,12 @@ describe("call", () => {
     expect(log).toEqual(["take:GetUser", "throttled", "take:GetUser", "throttled", "take:GetUser", "succeeded"]);
     expect(counter.snapshot()).toEqual({ GetUser: 3 });
 
-    const always = createCall({ client: { send: async () => Promise.reject(throttle()) } as never, budget, counter, throttleRetries: 1 });
+    const always = createCall({
+      client: { send: async () => Promise.reject(throttle()) } as never,
+      budget,
+      counter,
+      throttleRetries: 1,
+    });
     await expect(always("GetUser", new GetUserCommand({}))).rejects.toMatchObject({ kind: "throttling" });
   });
 
@@ -88,7 +94,8 @@ describe("call", () => {
     const flaky = {
       send: async () => {
         sends += 1;
-        if (sends === 1) throw Object.assign(new Error("boom"), { name: "ServiceFailure", $metadata: { httpStatusCode: 500 } });
+        if (sends === 1)
+          throw Object.assign(new Error("boom"), { name: "ServiceFailure", $metadata: { httpStatusCode: 500 } });
         return { User: { UserName: "me" } };
       },
     } as never;
