@@ -87,6 +87,16 @@ export async function runPlanCommand(channelName: string, opts: PlanCommandOptio
       if (me.userName) protectedUsers.push(me.userName);
       observed = await target.readObserved();
       passwordPolicy = (await target.passwordPolicy()) ?? "default";
+    } else if (channel.mapping.loginProfile) {
+      // The snapshot checks passwords against the account's policy; so does the preview, when it can.
+      const target = createAwsIamTarget(channel.target, targetConfig);
+      try {
+        passwordPolicy = (await target.passwordPolicy()) ?? "default";
+      } catch (err) {
+        io.err(`warning: passwords not checked against the account's policy (${(err as Error).message})`);
+      } finally {
+        target.destroy();
+      }
     }
 
     const result = await planRun({
