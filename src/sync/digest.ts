@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 import type { DesiredUser } from "../types.js";
 import { secretHmac } from "./secrets.js";
@@ -49,15 +50,33 @@ export function loginProfileChanged(desiredDigest: string, appliedDigest: string
 /** JSON with keys sorted at every level, so equal states always hash alike. */
 export function stableJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i ? "," : "") + stableJson(value[i]);
+    return `${out}]`;
+  }
   const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`)
-    .join(",")}}`;
+  const names = Object.keys(obj).sort();
+  let out = "{";
+  let first = true;
+  for (const k of names) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? "" : ","}${JSON.stringify(k)}:${stableJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 function hash(value: unknown): string {
-  return createHash("sha256").update(stableJson(value)).digest("base64url").slice(0, 32);
+  if (value === null) return NULL_HASH;
+  return sha256(stableJson(value)).slice(0, 32);
 }
+
+// One-shot hashing (Node ≥ 20.12) skips a Hash object per call: two digests per user, 20,000 users a run.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "base64url") => string }).hash;
+const sha256 = (text: string): string =>
+  oneShot ? oneShot("sha256", text, "base64url") : createHash("sha256").update(text).digest("base64url");
+
+/** No login profile mapped: the same part for every user. */
+const NULL_HASH = sha256(stableJson(null)).slice(0, 32);

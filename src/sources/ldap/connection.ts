@@ -51,10 +51,26 @@ export class LdapSession {
           explicitBufferAttributes: bufferAttributes(this.binaryAttributes),
           paged: { pageSize: this.store.pageSize },
         });
-        for await (const page of pages) {
-          if (page.searchEntries.length === 0) continue;
-          yielded = true;
-          yield page.searchEntries;
+        // Read ahead one page: the server sends page k+1 while the caller maps page k, instead of waiting
+        // for it. At most two pages of raw entries are held at once.
+        const it = pages[Symbol.asyncIterator]();
+        let ahead = it.next();
+        let done = false;
+        try {
+          for (;;) {
+            const page = await ahead;
+            if (page.done) break;
+            ahead = it.next();
+            // Its failure is taken (and thrown) by the next await; never an unhandled rejection meanwhile.
+            ahead.catch(() => undefined);
+            if (page.value.searchEntries.length === 0) continue;
+            yielded = true;
+            yield page.value.searchEntries;
+          }
+          done = true;
+        } finally {
+          // A caller that stopped early: let the search end once the page in flight is in.
+          if (!done) void it.return(undefined).catch(() => undefined);
         }
         return;
       } catch (err) {

@@ -57,6 +57,7 @@ export function parseDn(dn: string): Rdn[] {
     skipSpaces();
     let value: string;
     let hex = false;
+    const plain = dn[i] === "#" || dn[i] === '"' ? -1 : plainValueEnd(dn, i);
     if (dn[i] === "#") {
       const start = ++i;
       while (i < n && /[0-9a-fA-F]/.test(dn[i] as string)) i++;
@@ -72,6 +73,12 @@ export function parseDn(dn: string): Rdn[] {
       i++;
       value = decodeUtf8(bytes, dn);
       skipSpaces();
+    } else if (plain >= 0) {
+      // The common case, no escapes: the value is the text itself less its unescaped trailing spaces.
+      let end = plain;
+      while (end > i && dn.charCodeAt(end - 1) === 0x20) end--;
+      value = dn.slice(i, end);
+      i = plain;
     } else {
       const bytes: number[] = [];
       let significant = 0;
@@ -99,6 +106,20 @@ export function parseDn(dn: string): Rdn[] {
   }
   rdns.push(rdn);
   return rdns;
+}
+
+/**
+ * Where an unquoted value starting at i ends (the next `,` `+` `;` or the end), when it holds no escape and
+ * no UTF-16 surrogate (whose lone halves the byte-wise reader replaces); -1 when it needs that reader.
+ */
+function plainValueEnd(dn: string, i: number): number {
+  const n = dn.length;
+  for (let k = i; k < n; k++) {
+    const c = dn.charCodeAt(k);
+    if (c === 0x2c || c === 0x2b || c === 0x3b) return k;
+    if (c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return -1;
+  }
+  return n;
 }
 
 /** Reads one (possibly escaped) character at i into bytes; returns the next index. */
@@ -160,8 +181,12 @@ function normalizeType(type: string): string {
 
 /** Case-ignore matching with insignificant spaces, as the naming attributes (cn, ou, dc, uid) compare. */
 function normalizeValue(value: string): string {
-  return value.normalize("NFKC").toLowerCase().trim().replace(/\s+/g, " ");
+  // Printable ASCII is its own NFKC form: skip the (costly) normalisation for it.
+  const folded = PRINTABLE_ASCII.test(value) ? value : value.normalize("NFKC");
+  return folded.toLowerCase().trim().replace(/\s+/g, " ");
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** RFC 4514 §2.4 escaping, for writing a value back into a DN. */
 export function escapeDnValue(value: string): string {
@@ -184,6 +209,44 @@ export function formatDn(rdns: Rdn[]): string {
 
 /** The comparable form of a DN: lower-case types and values, multi-valued RDNs sorted, one escaping. */
 export function normalizeDn(dn: string): string {
+  // Entries of one search share their parent DN: normalise the leaf RDN alone and the parent once.
+  const comma = simpleLeafEnd(dn);
+  if (comma > 0) {
+    const parent = dn.slice(comma + 1);
+    if (parent.trim() !== "") {
+      try {
+        let normalParent = parentCache.get(parent);
+        if (normalParent === undefined) {
+          normalParent = normalizeFull(parent);
+          if (parentCache.size >= PARENT_CACHE_MAX) parentCache.clear();
+          parentCache.set(parent, normalParent);
+        }
+        return `${normalizeFull(dn.slice(0, comma))},${normalParent}`;
+      } catch {
+        // Reported against the whole DN, below.
+      }
+    }
+  }
+  return normalizeFull(dn);
+}
+
+const parentCache = new Map<string, string>();
+const PARENT_CACHE_MAX = 1_000;
+
+/**
+ * The index of the comma ending the leaf RDN, when that RDN is one plain AVA (no escape, quote, `#` value,
+ * `+` or `;`), so that it normalises the same alone as within the DN; -1 otherwise.
+ */
+function simpleLeafEnd(dn: string): number {
+  for (let k = 0; k < dn.length; k++) {
+    const c = dn.charCodeAt(k);
+    if (c === 0x2c) return k;
+    if (c === 0x5c || c === 0x22 || c === 0x23 || c === 0x2b || c === 0x3b || (c >= 0xd800 && c <= 0xdfff)) return -1;
+  }
+  return -1;
+}
+
+function normalizeFull(dn: string): string {
   const rdns = parseDn(dn).map((rdn) =>
     rdn
       .map(

@@ -1,0 +1,134 @@
+/**
+ * A worker process for the benches, forked with tsx: the same startWorkers() as `provisioner worker`, so
+ * its CPU, memory and event loop are its own (the emulator and the bench's bookkeeping live elsewhere).
+ *
+ *   serve <config>     start snapshot + provision workers, answer {ready}; on {stop} close and answer {usage}
+ *   noop-run <config>  start workers, time one incremental run of the channel, then ldapsearch over the same
+ *                      entries; answer {result} with both and this process's peak RSS
+ */
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { waitForRun } from "../../../src/cli/wait.js";
+import { loadConfigFile } from "../../../src/config/load.js";
+import type { LdapSourceConfig, LdapStoreConfig } from "../../../src/config/schema.js";
+import { createLogger } from "../../../src/log/logger.js";
+import { QueueContext } from "../../../src/queue/context.js";
+import { requestRun } from "../../../src/queue/control.js";
+import { mappingAttributes } from "../../../src/sync/mapping.js";
+import { startWorkers } from "../../../workers/start.js";
+
+const [mode, file] = process.argv.slice(2);
+if (!file || !process.send) throw new Error("usage (forked): child.ts serve|noop-run <config.yaml>");
+const send = (msg: unknown) => process.send?.(msg);
+
+const loaded = loadConfigFile(file);
+const logger = createLogger({ level: process.env.PIPELINE_LOG ?? "silent" });
+const ctx = new QueueContext(loaded.config);
+const loop = monitorEventLoopDelay({ resolution: 10 });
+
+function usage() {
+  const r = process.resourceUsage();
+  return {
+    maxRssMb: +(r.maxRSS / 1024).toFixed(1),
+    cpuSeconds: +((r.userCPUTime + r.systemCPUTime) / 1e6).toFixed(2),
+    eventLoopP99Ms: +(loop.percentile(99) / 1e6).toFixed(1),
+    eventLoopMaxMs: +(loop.max / 1e6).toFixed(1),
+  };
+}
+
+function ldapsearch(store: LdapStoreConfig, source: LdapSourceConfig, attributes: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const args = ["-LLL", "-x", "-H", store.url, "-E", `pr=${store.pageSize}/noprompt`, "-b", source.baseDn];
+    if (store.bindDn) args.push("-D", store.bindDn, "-w", store.bindPassword ?? "");
+    execFile(
+      "ldapsearch",
+      [...args, source.filter, ...attributes],
+      { maxBuffer: 1024 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && !stdout) reject(new Error(stderr || err.message));
+        else resolve(stdout.split("\n").filter((l) => l.startsWith("dn:")).length);
+      },
+    );
+  });
+}
+
+if (mode === "serve") {
+  const workers = await startWorkers(ctx, { roles: { snapshot: true, provision: true }, logger });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  process.on("message", (msg: { type: string }) => {
+    if (msg.type === "mark") {
+      loop.reset();
+      send({ type: "marked" });
+    }
+    if (msg.type !== "stop") return;
+    void (async () => {
+      const cpu = process.cpuUsage(cpu0);
+      await workers.close();
+      await ctx.close();
+      send({ type: "usage", usage: { ...usage(), workCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2) } });
+      process.exit(0);
+    })();
+  });
+  send({ type: "ready" });
+} else if (mode === "noop-run") {
+  const channelName = Object.keys(loaded.config.channels)[0] as string;
+  const channel = loaded.config.channels[channelName];
+  if (!channel) throw new Error("no channel");
+  const workers = await startWorkers(ctx, { roles: { snapshot: true, provision: true }, logger });
+  loop.enable();
+  const rssBefore = process.resourceUsage().maxRSS;
+  // BENCH_PROFILE_RUN=<file.cpuprofile>: a CPU profile of the timed run alone (not of the process start).
+  const profileFile = process.env.BENCH_PROFILE_RUN;
+  const inspector = profileFile ? new Session() : undefined;
+  if (inspector) {
+    inspector.connect();
+    await inspector.post("Profiler.enable");
+    await inspector.post("Profiler.setSamplingInterval", { interval: 200 });
+    await inspector.post("Profiler.start");
+  }
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const { runId } = await requestRun(ctx, { channel: channelName, mode: "incremental", trigger: "cli" });
+  const run = await waitForRun(ctx.runs, runId, { pollMs: 10, timeoutMs: 300_000 });
+  const runSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (inspector && profileFile) {
+    const { profile } = await inspector.post("Profiler.stop");
+    writeFileSync(profileFile, JSON.stringify(profile));
+    inspector.disconnect();
+  }
+  const after = usage();
+  await workers.close();
+
+  const store = loaded.config.dataStores[channel.source.dataStore] as LdapStoreConfig;
+  const source = channel.source as unknown as LdapSourceConfig;
+  // The attributes the data store asks for: the mapping's, the id and the name.
+  const attributes = [...new Set([...mappingAttributes(channel), source.idAttribute ?? "entryUUID", "uid"])];
+  const t1 = performance.now();
+  const entries = await ldapsearch(store, source, attributes);
+  const ldapsearchSeconds = (performance.now() - t1) / 1000;
+  await ctx.close();
+  send({
+    type: "result",
+    result: {
+      run: {
+        status: run.status,
+        planned: run.planned,
+        counts: run.counts,
+        calls: run.calls,
+        durationMs: run.durationMs,
+      },
+      runSeconds,
+      runCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+      ldapsearch: { entries, seconds: ldapsearchSeconds, attributes },
+      rssBeforeRunMb: +(rssBefore / 1024).toFixed(1),
+      ...after,
+    },
+  });
+  process.exit(0);
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}

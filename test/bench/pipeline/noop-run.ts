@@ -1,0 +1,212 @@
+/**
+ * Scenarios 3 and 4a: a no-op incremental run over the 20,000 entries of ou=bench-ldap-read (the data
+ * store bench's directory, loaded once and kept), already synced once, timed in a fresh worker process
+ * against `ldapsearch -E pr=<page>/noprompt` over the same entries; that process's peak RSS.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { waitForRun } from "../../../src/cli/wait.js";
+import { loadConfigText } from "../../../src/config/load.js";
+import { createLogger } from "../../../src/log/logger.js";
+import { QueueContext } from "../../../src/queue/context.js";
+import { requestRun } from "../../../src/queue/control.js";
+import { startWorkers } from "../../../workers/start.js";
+import { services, uniqueName } from "../../support/env.js";
+import { startIamEmulator } from "../../support/iam-emulator/index.js";
+import { freshKey } from "../../support/iam-emulator/testing.js";
+import { applyLdif, bulkUsersLdif } from "../../support/ldap-fixtures.js";
+import { clearPrefix, forkChild, within } from "./common.js";
+
+export interface NoopParams {
+  entries: number;
+  pageSize: number;
+}
+
+export interface NoopResult {
+  entries: number;
+  runSeconds: number;
+  runCpuSeconds: number;
+  ldapsearchSeconds: number;
+  ratio: number;
+  maxRssMb: number;
+  rssBeforeRunMb: number;
+  eventLoopMaxMs: number;
+  run: { status: string; planned: number; counts: Record<string, number>; calls: Record<string, number> };
+  firstSyncSeconds: number;
+}
+
+export const BENCH_OU = "bench-ldap-read";
+
+function countEntries(base: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "ldapsearch",
+      [
+        "-LLL",
+        "-x",
+        "-H",
+        services.ldapUrl,
+        "-D",
+        services.ldapBindDn,
+        "-w",
+        services.ldapBindPassword,
+        "-E",
+        "pr=1000/noprompt",
+        "-b",
+        base,
+        "(objectClass=inetOrgPerson)",
+        "1.1",
+      ],
+      { maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && /No such object/i.test(stderr)) resolve(-1);
+        else if (err && !stdout) reject(new Error(stderr || err.message));
+        else resolve(stdout.split("\n").filter((l) => l.startsWith("dn:")).length);
+      },
+    );
+  });
+}
+
+/** The same directory test/bench/source-ldap-read.ts keeps: loaded once, numbering continues. */
+async function ensureEntries(base: string, entries: number, log: (s: string) => void): Promise<number> {
+  let have = await countEntries(base);
+  if (have < 0) {
+    await applyLdif("example", `dn: ${base}\nobjectClass: organizationalUnit\nou: ${BENCH_OU}\n`);
+    have = 0;
+  }
+  if (have < entries) {
+    log(`loading ${entries - have} entries into ${base}`);
+    for (let from = have; from < entries; from += 5_000) {
+      await applyLdif("example", bulkUsersLdif(base, Math.min(5_000, entries - from), from));
+    }
+  }
+  return countEntries(base);
+}
+
+export interface NoopSetup {
+  file: string;
+  total: number;
+  firstSyncSeconds: number;
+  close(): Promise<void>;
+}
+
+/** The directory, an emulated account, a configuration, and one first sync of everyone (untimed). */
+export async function noopSetup(p: NoopParams, log: (s: string) => void): Promise<NoopSetup> {
+  const base = `ou=${BENCH_OU},${services.ldapSuffix}`;
+  const total = await ensureEntries(base, p.entries, log);
+  const emu = await startIamEmulator({ usersQuota: total + 1_000 });
+  const prefix = `{${uniqueName("bench-noop")}}`;
+  const key = freshKey("noop");
+  const dir = mkdtempSync(join(tmpdir(), "bench-noop-"));
+  const file = join(dir, "provisioner.yaml");
+  const close = async () => {
+    await clearPrefix(services.redisUrl, prefix).catch(() => {});
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const config = {
+    redis: { url: services.redisUrl, prefix },
+    secrets: { key: "ab".repeat(32) },
+    log: { level: "silent" },
+    dataStores: {
+      dir: {
+        type: "ldap",
+        url: services.ldapUrl,
+        bindDn: services.ldapBindDn,
+        bindPassword: services.ldapBindPassword,
+        pageSize: p.pageSize,
+      },
+    },
+    targets: {
+      acct: {
+        type: "aws-iam",
+        endpoint: emu.url,
+        credentials: { accessKeyId: key, secretAccessKey: "emulator-secret" },
+        maxRequestsPerSecond: 10_000,
+      },
+    },
+    channels: {
+      everyone: {
+        source: { dataStore: "dir", baseDn: base, filter: "(objectClass=inetOrgPerson)" },
+        target: "acct",
+        mapping: {
+          userName: "{{ uid }}",
+          tags: { email: "{{ mail | lower | default('none') }}", name: "{{ cn | asciifold }}" },
+        },
+        options: { removeAction: "delete", groups: false },
+      },
+    },
+    provisioning: { concurrency: 64, attempts: 4, backoffMs: 200 },
+  };
+  writeFileSync(file, stringify(config));
+  try {
+    // The first sync, in this process. One account holds at most 5,000 IAM users (maxUsers ≤ 5,000 in the
+    // schema); the emulator's quota and this process's maxUsers are lifted so 20,000 people can be synced
+    // once. The timed run creates nobody, so the quota plays no part in it.
+    const loaded = loadConfigText(stringify(config), "bench-noop.yaml", {});
+    const acct = loaded.config.targets.acct;
+    if (acct) acct.maxUsers = total + 1_000;
+    const ctx = new QueueContext(loaded.config);
+    const workers = await startWorkers(ctx, {
+      roles: { snapshot: true, provision: true },
+      logger: createLogger({ level: "silent" }),
+    });
+    log(`first sync of ${total} people (setup, untimed)`);
+    const t0 = performance.now();
+    let first: Awaited<ReturnType<typeof waitForRun>>;
+    try {
+      const { runId } = await requestRun(ctx, { channel: "everyone", mode: "incremental", trigger: "cli" });
+      first = await waitForRun(ctx.runs, runId, { pollMs: 200, timeoutMs: 600_000 });
+    } finally {
+      await workers.close();
+      await ctx.close();
+    }
+    const firstSyncSeconds = (performance.now() - t0) / 1000;
+    if (first.status !== "completed" || (first.counts.created ?? 0) !== total)
+      throw new Error(`first sync: ${first.status}, ${JSON.stringify(first.counts)}`);
+
+    return { file, total, firstSyncSeconds, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The timed no-op run, in a fresh worker process. */
+export async function noopTimed(setup: NoopSetup): Promise<NoopResult> {
+  const child = forkChild("noop-run", setup.file);
+  try {
+    const msg = await within(600_000, "no-op run", child.next<{ result: Record<string, unknown> }>("result", 600_000));
+    const r = msg.result as unknown as NoopResult & { ldapsearch: { entries: number; seconds: number } };
+    if (r.ldapsearch.entries !== setup.total)
+      throw new Error(`ldapsearch saw ${r.ldapsearch.entries}, expected ${setup.total}`);
+    await child.exit(10_000);
+    return {
+      entries: setup.total,
+      runSeconds: r.runSeconds,
+      runCpuSeconds: r.runCpuSeconds,
+      ldapsearchSeconds: r.ldapsearch.seconds,
+      ratio: r.runSeconds / r.ldapsearch.seconds,
+      maxRssMb: r.maxRssMb,
+      rssBeforeRunMb: r.rssBeforeRunMb,
+      eventLoopMaxMs: r.eventLoopMaxMs,
+      run: r.run,
+      firstSyncSeconds: setup.firstSyncSeconds,
+    };
+  } finally {
+    child.kill();
+  }
+}
+
+export async function noopRun(p: NoopParams, log: (s: string) => void): Promise<NoopResult> {
+  const setup = await noopSetup(p, log);
+  try {
+    log("no-op incremental run in a fresh worker process");
+    return await noopTimed(setup);
+  } finally {
+    await setup.close();
+  }
+}
