@@ -111,8 +111,15 @@ async function planStep(
   let caller: string | undefined;
   let observed: ObservedState | undefined;
   let passwordPolicy: PasswordPolicy | "default" | undefined;
+  let accountUsers: number | undefined;
   try {
     caller = (await target.verify()).userName;
+    if (p.mode !== "full") {
+      // The quota counts every IAM user of the account, not only this channel's.
+      const before = target.calls();
+      accountUsers = await target.accountUsers();
+      await rt.ctx.runs.addCalls(p.runId, diffCalls(before, target.calls()));
+    }
     // Passwords are checked against the account's own policy at plan time, not discovered as failures.
     if (channel.mapping.loginProfile) {
       const before = target.calls();
@@ -151,6 +158,7 @@ async function planStep(
       ...(p.sourceIds ? { replayIds: p.sourceIds } : {}),
       allowDeletions: p.allowDeletions,
       ...(passwordPolicy ? { passwordPolicy } : {}),
+      ...(accountUsers !== undefined ? { accountUsers } : {}),
       runId: p.runId,
     });
   } finally {

@@ -55,6 +55,11 @@ export interface PlanInput {
   protectedUsers?: readonly string[];
   /** The target's `maxUsers`. @defaultValue 5000 */
   maxUsers?: number;
+  /**
+   * IAM users the account holds now (GetAccountSummary), for runs that do not read AWS in bulk: applied
+   * state alone misses the caller and every user this channel does not manage. @defaultValue applied size
+   */
+  accountUsers?: number;
   /** `secrets.key`, parsed: digests of passwords are keyed with it. */
   secretKey?: Buffer;
   /** `replay`: the source ids to look at; nobody else is touched. */
@@ -284,7 +289,7 @@ function enforceQuota(
   invalid: InvalidUser[],
 ): void {
   const max = input.maxUsers ?? 5_000;
-  const existing = index ? index.total : input.applied.size;
+  const existing = index ? index.total : (input.accountUsers ?? input.applied.size);
   const deletes = changes.filter((c) => c.decision.delta.kind === "delete").length;
   let room = max - existing + deletes;
   for (let k = 0; k < changes.length; k++) {

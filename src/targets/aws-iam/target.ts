@@ -1,4 +1,9 @@
-import { GetAccountPasswordPolicyCommand, GetUserCommand, type IAMClient } from "@aws-sdk/client-iam";
+import {
+  GetAccountPasswordPolicyCommand,
+  GetAccountSummaryCommand,
+  GetUserCommand,
+  type IAMClient,
+} from "@aws-sdk/client-iam";
 import type { AwsIamTargetConfig } from "../../config/schema.js";
 import { PermanentError } from "../../errors/PermanentError.js";
 import { ProtectedIdentityError } from "../../errors/ProtectedIdentityError.js";
@@ -184,6 +189,12 @@ export class AwsIamTarget {
   }
 
   /** The account's password policy; undefined when it has none and IAM's default applies. */
+  /** IAM users the account holds now, the caller included (GetAccountSummary: one call). */
+  async accountUsers(): Promise<number | undefined> {
+    const out = await this.call("GetAccountSummary", new GetAccountSummaryCommand({}));
+    return out.SummaryMap?.Users;
+  }
+
   async passwordPolicy(): Promise<PasswordPolicy | undefined> {
     const out = await unless("NoSuchEntity", () =>
       this.call("GetAccountPasswordPolicy", new GetAccountPasswordPolicyCommand({})),

@@ -202,6 +202,19 @@ describe("planRun: checks", () => {
     ]);
   });
 
+  it("counts every user the account holds, the caller and unmanaged ones too, against maxUsers", async () => {
+    const r = await planRun({
+      channel: makeChannel(),
+      mode: "incremental",
+      source: source([person("1", "a"), person("2", "b"), person("3", "c")]),
+      applied: new Map(),
+      maxUsers: 4,
+      accountUsers: 2,
+    });
+    expect(r.plan.users).toHaveLength(2);
+    expect(r.plan.invalid).toHaveLength(1);
+  });
+
   it("holds back a name still held by another user being renamed away", async () => {
     const iam = await synced();
     const r = await iam.plan({
