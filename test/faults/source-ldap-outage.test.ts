@@ -70,7 +70,9 @@ describe("LDAP data store when slapd goes away midway", () => {
       expect((err as SourceReadError).message).toContain("test-outage");
       expect((err as SourceReadError).message).toContain(base);
       expect((err as SourceReadError).message).not.toContain(services.ldapBindPassword);
-      expect(seen).toBe(50);
+      // The page in hand and at most one prefetched page arrive; never the rest, never a quiet end.
+      expect([50, 100]).toContain(seen);
+      expect(seen).toBeLessThan(USERS);
     } finally {
       await store.close();
       slapd("up");

@@ -4,14 +4,15 @@ import { requestRun } from "../../src/queue/control.js";
 import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
 import { waitForSlapd } from "../support/ldap-fixtures.js";
 import { Pipeline, people } from "../support/pipeline.js";
-import { service, sleep } from "../support/processes.js";
+import { ChannelLock } from "../../workers/lock.js";
+import { service, sleep, until } from "../support/processes.js";
 
 /**
  * slapd stopped in the middle of a run's read: the run fails with the reason, and the short read deletes
  * nobody (the directory did not say those people left: it stopped talking). Once slapd is back, the next
  * run finds nothing to change.
  */
-const N = 600;
+const N = 1_500;
 
 describe("fault: the directory stops mid-read", () => {
   let emu: IamEmulator;
@@ -19,7 +20,7 @@ describe("fault: the directory stops mid-read", () => {
 
   beforeAll(async () => {
     emu = await startIamEmulator();
-    pl = await new Pipeline({ emulator: emu, label: "fault-ldap", ldapPageSize: 5 }).setup({ people: people(N) });
+    pl = await new Pipeline({ emulator: emu, label: "fault-ldap", ldapPageSize: 1 }).setup({ people: people(N) });
     await pl.startWorkers();
     const first = await pl.run({ mode: "incremental" }, 120_000);
     expect(first.counts.created).toBe(N);
@@ -35,8 +36,11 @@ describe("fault: the directory stops mid-read", () => {
   it("fails the run with the reason and removes nobody", async () => {
     emu.resetCounters(pl.keys.acct);
     const { runId } = await requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
-    // 120 pages of 5: stop the server while the snapshot is reading them.
-    await sleep(300);
+    // The snapshot takes the channel's lock just before it reads 1,500 pages of one entry: stop the
+    // server as soon as the lock is taken, while the pages are coming.
+    const lock = new ChannelLock(pl.ctx.redis, pl.ctx.prefix, "staff");
+    await until("the snapshot to start", async () => (await lock.holder()) === runId, 30_000, 2);
+    await sleep(100);
     service("down", "slapd");
     const run = await waitForRun(pl.ctx.runs, runId, { timeoutMs: 120_000, pollMs: 100 });
     service("up", "slapd");
