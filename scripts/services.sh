@@ -40,6 +40,7 @@ export MYSQL_URL="mysql://$MYSQL_USER:$MYSQL_PASSWORD@127.0.0.1:$MYSQL_PORT/$MYS
 export MYSQL_ROOT_SOCKET="$DIR/mariadb/mysqld.sock"
 export MYSQL_CA_FILE="$DIR/tls/ca.pem"
 export SERVICES_SCRIPT="$ROOT/scripts/services.sh"
+export SERVICES_DIR="$DIR"
 ENV
 }
 

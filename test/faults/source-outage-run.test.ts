@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitForRun } from "../../src/cli/wait.js";
 import { requestRun } from "../../src/queue/control.js";
+import { ChannelLock } from "../../workers/lock.js";
 import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
 import { waitForSlapd } from "../support/ldap-fixtures.js";
 import { Pipeline, people } from "../support/pipeline.js";
-import { ChannelLock } from "../../workers/lock.js";
-import { service, sleep, until } from "../support/processes.js";
+import { crash, service, until } from "../support/processes.js";
 
 /**
  * slapd stopped in the middle of a run's read: the run fails with the reason, and the short read deletes
@@ -37,11 +37,10 @@ describe("fault: the directory stops mid-read", () => {
     emu.resetCounters(pl.keys.acct);
     const { runId } = await requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
     // The snapshot takes the channel's lock just before it reads 1,500 pages of one entry: stop the
-    // server as soon as the lock is taken, while the pages are coming.
+    // server (SIGKILL, a crash) as soon as the lock is taken, while the pages are coming.
     const lock = new ChannelLock(pl.ctx.redis, pl.ctx.prefix, "staff");
     await until("the snapshot to start", async () => (await lock.holder()) === runId, 30_000, 2);
-    await sleep(100);
-    service("down", "slapd");
+    crash("slapd");
     const run = await waitForRun(pl.ctx.runs, runId, { timeoutMs: 120_000, pollMs: 100 });
     service("up", "slapd");
     await waitForSlapd();

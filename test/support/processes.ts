@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { services } from "./env.js";
@@ -44,6 +45,24 @@ export async function kill(w: WorkerProcess, signal: NodeJS.Signals = "SIGKILL")
 /** Stops or starts one of the shared services (the fault suite runs alone, so nobody else is using them). */
 export function service(action: "up" | "down", name: "redis" | "slapd" | "mariadb"): void {
   execFileSync("bash", [services.servicesScript, action, name], { stdio: "ignore" });
+}
+
+/** Kills a shared service with SIGKILL, as a crash would (`service("up", ...)` starts it again). */
+export function crash(name: "redis" | "slapd"): void {
+  const dir = process.env.SERVICES_DIR ?? resolve(ROOT, ".services");
+  const pidFile = name === "redis" ? `${dir}/redis/redis.pid` : `${dir}/slapd/slapd.pid`;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  process.kill(pid, "SIGKILL");
+  // Wait until it is gone, so that a following `up` does not find it still alive.
+  for (let i = 0; i < 10_000; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    execFileSync("sleep", ["0.01"]);
+  }
+  throw new Error(`${name} (pid ${pid}) survived SIGKILL`);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
