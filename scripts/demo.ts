@@ -40,6 +40,12 @@ function exportServiceEnv() {
     if (!((m[1] as string) in process.env)) process.env[m[1] as string] = m[2];
 }
 
+/** Arguments of the OpenLDAP tools for the directory admin of scripts/services.sh. */
+function adminArgs(): string[] {
+  const env = process.env as Record<string, string>;
+  return ["-x", "-H", env.LDAP_URL as string, "-D", env.LDAP_BIND_DN as string, "-w", env.LDAP_BIND_PASSWORD as string];
+}
+
 async function seedDirectory(): Promise<number> {
   const people = company(300);
   const client = new Client({ url: process.env.LDAP_URL as string });
@@ -47,39 +53,16 @@ async function seedDirectory(): Promise<number> {
   try {
     // A fresh company each time, so the demo always shows the same story.
     await client.search(BASE, { scope: "base" }).then(
-      () =>
-        execFileSync("ldapdelete", [
-          "-r",
-          "-x",
-          "-H",
-          process.env.LDAP_URL as string,
-          "-D",
-          process.env.LDAP_BIND_DN as string,
-          "-w",
-          process.env.LDAP_BIND_PASSWORD as string,
-          BASE,
-        ]),
+      () => execFileSync("ldapdelete", ["-r", ...adminArgs(), BASE]),
       () => undefined,
     );
   } finally {
     await client.unbind();
   }
-  execFileSync(
-    "ldapadd",
-    [
-      "-x",
-      "-H",
-      process.env.LDAP_URL as string,
-      "-D",
-      process.env.LDAP_BIND_DN as string,
-      "-w",
-      process.env.LDAP_BIND_PASSWORD as string,
-    ],
-    {
-      input: companyLdif(BASE, people),
-      stdio: ["pipe", "ignore", "inherit"],
-    },
-  );
+  execFileSync("ldapadd", adminArgs(), {
+    input: companyLdif(BASE, people),
+    stdio: ["pipe", "ignore", "inherit"],
+  });
   return people.length;
 }
 
