@@ -3,7 +3,7 @@ import { PROVISION_GROUP_JOB, PROVISION_USER_JOB, type ProvisionUserPayload, par
 import { ProvisioningError } from "../src/errors/ProvisioningError.js";
 import { provisionQueueName } from "../src/queue/names.js";
 import type { UserOutcome } from "../src/queue/runs.js";
-import { computeDelta, currentFromApplied, deltaFields } from "../src/sync/delta.js";
+import { computeDelta, currentFromApplied, deltaFields, withMarkers } from "../src/sync/delta.js";
 import { digestDesired, loginProfileChanged } from "../src/sync/digest.js";
 import type { AppliedUser, ApplyOutcome, CurrentUser, UserDelta } from "../src/types.js";
 import { backoffStrategy } from "./backoff.js";
@@ -57,16 +57,18 @@ export async function processProvisionUser(
   ]);
   const desired = desiredMap.get(p.sourceId) ?? null;
   const applied = appliedMap.get(p.sourceId);
-  const current: CurrentUser | null = runCurrent ?? (applied ? currentFromApplied(applied) : null);
+  const { adopt, ...seen } = runCurrent ?? { adopt: false };
+  const current: CurrentUser | null = runCurrent ? (seen as CurrentUser) : applied ? currentFromApplied(applied) : null;
   const digest = desired ? digestDesired(desired, rt.secretKey) : undefined;
 
-  const delta = computeDelta(desired, current, {
+  let delta = computeDelta(desired, current, {
     channel: p.channel,
     options: channel.options,
     removeAction: channel.options.removeAction,
     sourceId: p.sourceId,
     loginProfileChanged: digest !== undefined && applied !== undefined && loginProfileChanged(digest, applied.digest),
   });
+  if (adopt && desired && current) delta = withMarkers(delta, p.channel, desired.sourceId, current.userName);
   if (!delta) {
     if (desired && digest && (!applied || applied.digest !== digest) && current) {
       await rt.state.putApplied(p.channel, [toApplied(p, current, applied, digest)]);

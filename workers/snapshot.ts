@@ -13,12 +13,12 @@ import type { ChannelConfig } from "../src/config/schema.js";
 import { AuthError } from "../src/errors/AuthError.js";
 import { newRunId } from "../src/queue/control.js";
 import { SNAPSHOT_QUEUE } from "../src/queue/names.js";
-import type { RunRecord, RunStatus, UserOutcome } from "../src/queue/runs.js";
+import type { RunCurrent, RunRecord, RunStatus, UserOutcome } from "../src/queue/runs.js";
 import { currentFromObserved } from "../src/sync/delta.js";
 import { indexObserved } from "../src/sync/observed-index.js";
 import { planRun } from "../src/sync/plan.js";
 import type { PasswordPolicy } from "../src/targets/aws-iam/names.js";
-import type { CurrentUser, GroupChange, ObservedState } from "../src/types.js";
+import type { GroupChange, ObservedState } from "../src/types.js";
 import { applyGroupChange } from "./groups.js";
 import { ChannelLock } from "./lock.js";
 import type { Runtime } from "./runtime.js";
@@ -265,16 +265,19 @@ function observedCurrent(
   channel: string,
   result: Awaited<ReturnType<typeof planRun>>,
   ids: string[],
-): Map<string, CurrentUser> {
+): Map<string, RunCurrent> {
   const index = indexObserved(observed, channel);
   const known = new Set<string>();
   for (const g of result.groupState.values()) known.add(g.groupName.toLowerCase());
   for (const d of result.desired.values()) for (const g of d.groups) known.add(g.toLowerCase());
-  const out = new Map<string, CurrentUser>();
+  const out = new Map<string, RunCurrent>();
   for (const id of ids) {
     const desired = result.desired.get(id);
-    const user = index.bySourceId.get(id) ?? (desired ? index.byName.get(desired.userName.toLowerCase()) : undefined);
-    if (user) out.set(id, currentFromObserved(user, known));
+    const ours = index.bySourceId.get(id);
+    const byName = ours || !desired ? undefined : index.byName.get(desired.userName.toLowerCase());
+    if (ours) out.set(id, currentFromObserved(ours, known));
+    // An unmanaged user of the mapped name that the plan adopts: the job writes our markers onto it.
+    else if (byName) out.set(id, { ...currentFromObserved(byName, known), adopt: true });
   }
   return out;
 }

@@ -20,6 +20,9 @@ export type UserOutcome =
   | "invalid"
   | "dead_lettered";
 
+/** What a full run saw in AWS for one changed user; `adopt` when it is an unmanaged user the plan takes over. */
+export type RunCurrent = CurrentUser & { adopt?: boolean };
+
 export interface RunRecord {
   id: string;
   channel: string;
@@ -192,7 +195,7 @@ export class RunStore {
    * What a full run saw in AWS for each user it changed: the provision job diffs against it instead of
    * applied state, which a full run exists to distrust. Names, paths, tags and groups only: no secret.
    */
-  async putCurrent(id: string, current: ReadonlyMap<string, CurrentUser>): Promise<void> {
+  async putCurrent(id: string, current: ReadonlyMap<string, RunCurrent>): Promise<void> {
     const key = `${this.key(id)}:current`;
     const entries = [...current.entries()];
     for (let i = 0; i < entries.length; i += 1_000) {
@@ -205,9 +208,9 @@ export class RunStore {
     }
   }
 
-  async getCurrent(id: string, sourceId: string): Promise<CurrentUser | undefined> {
+  async getCurrent(id: string, sourceId: string): Promise<RunCurrent | undefined> {
     const raw = await this.redis.hget(`${this.key(id)}:current`, sourceId);
-    return raw ? (JSON.parse(raw) as CurrentUser) : undefined;
+    return raw ? (JSON.parse(raw) as RunCurrent) : undefined;
   }
 
   /** Group deletions a run's finaliser must make, kept between the snapshot's two steps. */

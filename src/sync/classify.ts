@@ -3,13 +3,11 @@ import {
   type AppliedUser,
   type CurrentUser,
   type DesiredUser,
-  MARKER_TAG,
   type ObservedUser,
-  SOURCE_ID_TAG,
   type UserChange,
   type UserDelta,
 } from "../types.js";
-import { computeDelta, currentFromApplied, currentFromObserved, type DeltaContext } from "./delta.js";
+import { computeDelta, currentFromApplied, currentFromObserved, type DeltaContext, withMarkers } from "./delta.js";
 import { loginProfileChanged } from "./digest.js";
 import { type ObservedIndex, ownership } from "./observed-index.js";
 
@@ -121,13 +119,12 @@ export function decideDesired(desired: DesiredUser, digest: string, c: ClassifyC
       }
       // Adoption is an update that also writes the markers: from then on the user is ours.
       const current = throughRenames(currentFromObserved(taken, knownGroups), c);
-      const delta = computeDelta(desired, current, deltaCtx(c, desired.sourceId)) ?? {
-        kind: "update",
-        channel: c.channel.name,
-        sourceId: desired.sourceId,
-        userName: taken.userName,
-      };
-      delta.tagsSet = { ...delta.tagsSet, [MARKER_TAG]: c.channel.name, [SOURCE_ID_TAG]: desired.sourceId };
+      const delta = withMarkers(
+        computeDelta(desired, current, deltaCtx(c, desired.sourceId)),
+        c.channel.name,
+        desired.sourceId,
+        taken.userName,
+      );
       return { kind: "change", delta, removal: false, adopt: true };
     }
     // Held by another of this channel's users: the plan's name checks report it.

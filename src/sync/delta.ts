@@ -5,7 +5,9 @@ import {
   type CurrentUser,
   type DesiredUser,
   DISABLED_TAG,
+  MARKER_TAG,
   type ObservedUser,
+  SOURCE_ID_TAG,
   type UserChange,
   type UserDelta,
   type UserField,
@@ -185,4 +187,14 @@ export function currentFromObserved(
     ...(hasLoginProfile !== undefined ? { hasLoginProfile } : {}),
     enabled: tagValue(o.tags, DISABLED_TAG) === undefined,
   };
+}
+
+/**
+ * Adoption: an unmanaged IAM user becomes this channel's by carrying its markers. The delta (or an empty
+ * update, when nothing else differs) gets the two marker tags; from then on the user is managed.
+ */
+export function withMarkers(delta: UserDelta | null, channel: string, sourceId: string, userName: string): UserDelta {
+  const d: UserDelta = delta ?? { kind: "update", channel, sourceId, userName };
+  d.tagsSet = { ...d.tagsSet, [MARKER_TAG]: channel, [SOURCE_ID_TAG]: sourceId };
+  return d;
 }
