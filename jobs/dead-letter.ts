@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idPart } from "./retries.js";
 
 /**
  * `dead-letter`: one per user (or group) whose provisioning cannot succeed, kept with its provenance until
@@ -31,7 +32,7 @@ export type DeadLetterPayload = z.infer<typeof deadLetterPayload>;
 
 /** One entry per (channel, user): a later failure of the same user replaces the earlier entry. */
 export function deadLetterJobId(channel: string, sourceId: string): string {
-  return `${channel}.${Buffer.from(sourceId).toString("base64url")}`;
+  return `${channel}.${idPart(sourceId)}`;
 }
 
 export const deadLetterDefaults = { attempts: 1, removeOnComplete: false, removeOnFail: false } as const;

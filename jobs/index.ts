@@ -34,4 +34,5 @@ export function parseJob<N extends JobName>(name: N, data: unknown): JobPayload<
 export * from "./dead-letter.js";
 export * from "./provision-group.js";
 export * from "./provision-user.js";
+export * from "./retries.js";
 export * from "./snapshot.js";

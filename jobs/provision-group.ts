@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { idPart, retryingJobOptions } from "./retries.js";
 
 /**
- * `provision-group`: a group change applied on its own, in the target's provision queue. The finaliser
- * queues group deletions this way (removing members first can take many calls), so they are rate-limited,
+ * `provision-group`: a group deletion applied on its own, in the target's provision queue. The finaliser
+ * queues deletions this way (removing members first can take many calls), so they are rate-limited,
  * retried and dead-lettered like users. Creates and renames happen inline in the snapshot instead, since
  * memberships need them first.
  */
@@ -12,9 +13,8 @@ export const provisionGroupPayload = z
   .object({
     channel: z.string().min(1),
     runId: z.string().min(1),
-    kind: z.enum(["create", "rename", "delete"]),
+    kind: z.literal("delete"),
     groupName: z.string().min(1),
-    fromGroupName: z.string().min(1).optional(),
     path: z.string().min(1),
   })
   .strict();
@@ -22,11 +22,10 @@ export const provisionGroupPayload = z
 export type ProvisionGroupPayload = z.infer<typeof provisionGroupPayload>;
 
 export function provisionGroupDefaults(attempts = 8, backoffMs = 7_000) {
-  return {
-    attempts,
-    backoff: { type: "jittered", delay: backoffMs },
-    removeOnComplete: { age: 24 * 3600, count: 1_000 },
-    removeOnFail: { age: 7 * 24 * 3600, count: 1_000 },
-    ignoreDependencyOnFailure: true,
-  } as const;
+  return retryingJobOptions(attempts, backoffMs, 1_000);
+}
+
+/** One job id per (run, group). */
+export function provisionGroupJobId(p: ProvisionGroupPayload): string {
+  return `${p.channel}.${p.runId}.group-${p.kind}.${idPart(p.groupName)}`;
 }

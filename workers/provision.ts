@@ -1,12 +1,12 @@
-import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { PROVISION_GROUP_JOB, PROVISION_USER_JOB, type ProvisionUserPayload, parseJob } from "../jobs/index.js";
-import { ProvisioningError } from "../src/errors/ProvisioningError.js";
 import { provisionQueueName } from "../src/queue/names.js";
 import type { UserOutcome } from "../src/queue/runs.js";
 import { computeDelta, currentFromApplied, deltaFields, withMarkers } from "../src/sync/delta.js";
 import { digestDesired, loginProfileChanged } from "../src/sync/digest.js";
 import type { AppliedUser, ApplyOutcome, CurrentUser, UserDelta } from "../src/types.js";
 import { backoffStrategy } from "./backoff.js";
+import { channelGone, settleFailure } from "./failures.js";
 import { processProvisionGroup } from "./groups.js";
 import type { Runtime } from "./runtime.js";
 
@@ -18,8 +18,6 @@ import type { Runtime } from "./runtime.js";
  * transient errors back off and retry; permanent errors and the last transient one become dead letters,
  * written before the job is marked failed; auth errors pause the whole target without spending attempts.
  */
-const AUTH_RECHECK_MS = 60_000;
-
 const OUTCOME: Record<UserDelta["kind"], UserOutcome> = {
   create: "created",
   update: "updated",
@@ -37,8 +35,8 @@ export async function processProvisionUser(
   const p = parseJob(PROVISION_USER_JOB, job.data);
   const channel = rt.channel(p.channel);
   if (!channel) {
-    await deadLetter(rt, job, p, "permanent", "UnknownChannel", `channel "${p.channel}" is no longer configured`);
-    throw new UnrecoverableError(`channel "${p.channel}" is no longer configured`);
+    await settleFailure(rt, job, token, { ...p, target: "unknown" }, channelGone(p.channel));
+    throw channelGone(p.channel);
   }
   const budget = rt.ctx.budget(channel.target);
   if (worker) {
@@ -83,7 +81,9 @@ export async function processProvisionUser(
   try {
     result = await rt.target(channel.target).applyUser(delta, current ?? undefined);
   } catch (err) {
-    await handleFailure(rt, job, token, p, channel.target, delta.userName, err);
+    await settleFailure(rt, job, token, { ...p, target: channel.target, userName: delta.userName }, err, {
+      onDeadLetter: () => rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "dead_lettered", {}),
+    });
     throw err;
   }
 
@@ -147,83 +147,12 @@ function toApplied(
   };
 }
 
-async function handleFailure(
-  rt: Runtime,
-  job: Job,
-  token: string | undefined,
-  p: ProvisionUserPayload,
-  target: string,
-  userName: string,
-  err: unknown,
-): Promise<void> {
-  const e = err instanceof ProvisioningError ? err : undefined;
-  const kind = e?.kind ?? "transient";
-  const code = e?.code ?? (err as Error)?.name ?? "Error";
-  const message = (err as Error)?.message ?? String(err);
-  if (kind === "auth") {
-    // Every call of this account would fail the same way: stop the account, not the user.
-    await rt.ctx.health.markUnhealthy(target, `${code}: ${message}`);
-    await rt.ctx.provisionQueue(target).pause();
-    rt.logger.error({ target, code }, "target credentials rejected: queue paused until `provisioner target resume`");
-    if (token) {
-      await job.moveToDelayed(Date.now() + AUTH_RECHECK_MS, token);
-      throw new DelayedError();
-    }
-    return;
-  }
-  const attempts = job.opts.attempts ?? 1;
-  const last = kind === "permanent" || job.attemptsMade + 1 >= attempts;
-  if (last) {
-    await deadLetter(rt, job, p, kind, code, message, userName, target);
-    await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "dead_lettered", {});
-    if (kind === "permanent") throw new UnrecoverableError(message);
-  }
-  rt.logger.warn(
-    {
-      channel: p.channel,
-      runId: p.runId,
-      sourceId: p.sourceId,
-      userName,
-      code,
-      kind,
-      attempt: job.attemptsMade + 1,
-      attempts,
-    },
-    "provision failed",
-  );
-}
-
-async function deadLetter(
-  rt: Runtime,
-  job: Job,
-  p: ProvisionUserPayload,
-  kind: "permanent" | "transient" | "throttling" | "auth",
-  code: string,
-  message: string,
-  userName?: string,
-  target?: string,
-): Promise<void> {
-  await rt.ctx.deadLetters.record({
-    channel: p.channel,
-    target: target ?? rt.channel(p.channel)?.target ?? "unknown",
-    runId: p.runId,
-    sourceId: p.sourceId,
-    ...(userName ? { userName } : {}),
-    sourceQueue: job.queueName,
-    ...(job.id ? { sourceJobId: job.id } : {}),
-    errorKind: kind,
-    errorCode: code,
-    message,
-    attempts: job.attemptsMade + 1,
-  });
-}
-
 export function startProvisionWorker(rt: Runtime, target: string): Worker {
   const worker: Worker = new Worker(
     provisionQueueName(target),
     async (job, token) => {
       if (job.name === PROVISION_USER_JOB) return processProvisionUser(rt, job, token, worker);
-      if (job.name === PROVISION_GROUP_JOB) return processProvisionGroup(rt, job);
+      if (job.name === PROVISION_GROUP_JOB) return processProvisionGroup(rt, job, token);
       throw new UnrecoverableError(`unknown job kind "${job.name}" in ${provisionQueueName(target)}`);
     },
     {

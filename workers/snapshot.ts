@@ -4,6 +4,7 @@ import {
   PROVISION_USER_JOB,
   parseJob,
   provisionGroupDefaults,
+  provisionGroupJobId,
   provisionUserDefaults,
   provisionUserJobId,
   SNAPSHOT_JOB,
@@ -74,7 +75,7 @@ export async function processSnapshot(
   });
 
   if (p.step === "plan") {
-    const waiting = await planStep(rt, job, token, p, channel, lock);
+    const waiting = await planStep(rt, job, p, channel, lock);
     if (waiting === "done") return finished(rt, p.runId);
     p = { ...p, step: "finalise" };
     await job.updateData(p);
@@ -94,7 +95,6 @@ async function finished(rt: Runtime, runId: string) {
 async function planStep(
   rt: Runtime,
   job: Job,
-  _token: string | undefined,
   p: SnapshotPayload,
   channel: ChannelConfig,
   lock: ChannelLock,
@@ -114,23 +114,15 @@ async function planStep(
   let accountUsers: number | undefined;
   try {
     caller = (await target.verify()).userName;
-    if (p.mode !== "full") {
-      // The quota counts every IAM user of the account, not only this channel's.
-      const before = target.calls();
-      accountUsers = await target.accountUsers();
-      await rt.ctx.runs.addCalls(p.runId, diffCalls(before, target.calls()));
-    }
-    // Passwords are checked against the account's own policy at plan time, not discovered as failures.
-    if (channel.mapping.loginProfile) {
-      const before = target.calls();
-      passwordPolicy = (await target.passwordPolicy()) ?? "default";
-      await rt.ctx.runs.addCalls(p.runId, diffCalls(before, target.calls()));
-    }
-    if (p.mode === "full") {
-      const before = target.calls();
-      observed = await target.readObserved();
-      await rt.ctx.runs.addCalls(p.runId, diffCalls(before, target.calls()));
-    }
+    const reads = await target.readAccount({
+      // The quota counts every IAM user of the account, not only this channel's (a full run sees them all).
+      users: p.mode !== "full",
+      // Passwords are checked against the account's own policy at plan time, not discovered as failures.
+      passwordPolicy: channel.mapping.loginProfile !== undefined,
+      observed: p.mode === "full",
+    });
+    await rt.ctx.runs.addCalls(p.runId, reads.calls);
+    ({ observed, passwordPolicy, users: accountUsers } = reads);
   } catch (err) {
     if (err instanceof AuthError) {
       await rt.ctx.health.markUnhealthy(channel.target, `${err.code}: ${err.message}`);
@@ -287,25 +279,21 @@ async function finaliseStep(rt: Runtime, p: SnapshotPayload, channel: ChannelCon
   if (deletes.length > 0) {
     const defaults = provisionGroupDefaults(rt.config.provisioning.attempts, rt.config.provisioning.backoffMs);
     await rt.ctx.provisionQueue(channel.target).addBulk(
-      deletes.map((g) => ({
-        name: PROVISION_GROUP_JOB,
-        data: { channel: p.channel, runId: p.runId, kind: "delete" as const, groupName: g.groupName, path: g.path },
-        opts: {
-          ...defaults,
-          jobId: `${p.channel}.${p.runId}.group-delete.${Buffer.from(g.groupName).toString("base64url")}`,
-        },
-      })),
+      deletes.map((g) => {
+        const data = {
+          channel: p.channel,
+          runId: p.runId,
+          kind: "delete" as const,
+          groupName: g.groupName,
+          path: g.path,
+        };
+        return { name: PROVISION_GROUP_JOB, data, opts: { ...defaults, jobId: provisionGroupJobId(data) } };
+      }),
     );
   }
   const run = await rt.ctx.runs.get(p.runId);
   const failed = (run?.counts.dead_lettered ?? 0) + (run?.counts.invalid ?? 0);
   await rt.ctx.runs.finish(p.runId, failed > 0 ? "completed_with_failures" : "completed");
-}
-
-function diffCalls(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
-  return out;
 }
 
 export function startSnapshotWorker(rt: Runtime): Worker {

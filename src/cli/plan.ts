@@ -81,22 +81,26 @@ export async function runPlanCommand(channelName: string, opts: PlanCommandOptio
     let observed: ObservedState | undefined;
     let passwordPolicy: PasswordPolicy | "default" | undefined;
     const protectedUsers = [...targetConfig.protectedUsers];
-    if (opts.full) {
-      const target = createAwsIamTarget(channel.target, targetConfig);
-      const me = await target.verify();
-      if (me.userName) protectedUsers.push(me.userName);
-      observed = await target.readObserved();
-      passwordPolicy = (await target.passwordPolicy()) ?? "default";
-    } else if (channel.mapping.loginProfile) {
-      // The snapshot checks passwords against the account's policy; so does the preview, when it can.
-      const target = createAwsIamTarget(channel.target, targetConfig);
-      try {
-        passwordPolicy = (await target.passwordPolicy()) ?? "default";
-      } catch (err) {
-        io.err(`warning: passwords not checked against the account's policy (${(err as Error).message})`);
-      } finally {
-        target.destroy();
+    // The account reads the snapshot plans with, so the preview refuses what the run would; without --full
+    // an unreachable account is a warning, not a failed preview.
+    const target = createAwsIamTarget(channel.target, targetConfig);
+    try {
+      if (opts.full) {
+        const me = await target.verify();
+        if (me.userName) protectedUsers.push(me.userName);
       }
+      const reads = await target.readAccount({
+        observed: opts.full === true,
+        // An incremental preview reads no more of AWS than the password policy it must check.
+        users: false,
+        passwordPolicy: channel.mapping.loginProfile !== undefined,
+      });
+      ({ observed, passwordPolicy } = reads);
+    } catch (err) {
+      if (opts.full) throw err;
+      io.err(`warning: passwords not checked against the account's policy (${(err as Error).message})`);
+    } finally {
+      target.destroy();
     }
 
     const result = await planRun({

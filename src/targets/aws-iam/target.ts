@@ -188,26 +188,32 @@ export class AwsIamTarget {
     return readObserved(this.call);
   }
 
-  /** The account's password policy; undefined when it has none and IAM's default applies. */
   /** IAM users the account holds now, the caller included (GetAccountSummary: one call). */
-  async accountUsers(): Promise<number | undefined> {
-    const out = await this.call("GetAccountSummary", new GetAccountSummaryCommand({}));
-    return out.SummaryMap?.Users;
+  accountUsers(): Promise<number | undefined> {
+    return accountUsers(this.call);
   }
 
-  async passwordPolicy(): Promise<PasswordPolicy | undefined> {
-    const out = await unless("NoSuchEntity", () =>
-      this.call("GetAccountPasswordPolicy", new GetAccountPasswordPolicyCommand({})),
-    );
-    const p = out?.PasswordPolicy;
-    if (!p) return undefined;
-    const policy: PasswordPolicy = {};
-    if (p.MinimumPasswordLength !== undefined) policy.minimumPasswordLength = p.MinimumPasswordLength;
-    if (p.RequireSymbols !== undefined) policy.requireSymbols = p.RequireSymbols;
-    if (p.RequireNumbers !== undefined) policy.requireNumbers = p.RequireNumbers;
-    if (p.RequireUppercaseCharacters !== undefined) policy.requireUppercaseCharacters = p.RequireUppercaseCharacters;
-    if (p.RequireLowercaseCharacters !== undefined) policy.requireLowercaseCharacters = p.RequireLowercaseCharacters;
-    return policy;
+  /** The account's password policy; undefined when it has none and IAM's default applies. */
+  passwordPolicy(): Promise<PasswordPolicy | undefined> {
+    return passwordPolicy(this.call);
+  }
+
+  /**
+   * The account-wide reads a run plans with, counted on their own (the target's lifetime counter also
+   * counts whatever other jobs of this process send meanwhile).
+   */
+  async readAccount(want: { observed?: boolean; passwordPolicy?: boolean; users?: boolean }): Promise<AccountReads> {
+    const counter = createCallCounter();
+    const call = withCounter(this.deps, counter);
+    const out: AccountReads = { calls: {} };
+    try {
+      if (want.users) out.users = await accountUsers(call);
+      if (want.passwordPolicy) out.passwordPolicy = (await passwordPolicy(call)) ?? "default";
+      if (want.observed) out.observed = await readObserved(call);
+      return out;
+    } finally {
+      out.calls = counter.snapshot();
+    }
   }
 
   /** Closes the kept-alive connections of a client this target built; a given client is the giver's to close. */
@@ -229,6 +235,35 @@ function actionOf(delta: UserDelta): string {
     enable: "EnableUser",
     delete: "DeleteUser",
   }[delta.kind];
+}
+
+/** What `readAccount` read, and the IAM calls it took. */
+export interface AccountReads {
+  observed?: ObservedState;
+  /** "default" when the account has no policy of its own. */
+  passwordPolicy?: PasswordPolicy | "default";
+  users?: number;
+  calls: Record<string, number>;
+}
+
+async function accountUsers(call: IamCall): Promise<number | undefined> {
+  const out = await call("GetAccountSummary", new GetAccountSummaryCommand({}));
+  return out.SummaryMap?.Users;
+}
+
+async function passwordPolicy(call: IamCall): Promise<PasswordPolicy | undefined> {
+  const out = await unless("NoSuchEntity", () =>
+    call("GetAccountPasswordPolicy", new GetAccountPasswordPolicyCommand({})),
+  );
+  const p = out?.PasswordPolicy;
+  if (!p) return undefined;
+  const policy: PasswordPolicy = {};
+  if (p.MinimumPasswordLength !== undefined) policy.minimumPasswordLength = p.MinimumPasswordLength;
+  if (p.RequireSymbols !== undefined) policy.requireSymbols = p.RequireSymbols;
+  if (p.RequireNumbers !== undefined) policy.requireNumbers = p.RequireNumbers;
+  if (p.RequireUppercaseCharacters !== undefined) policy.requireUppercaseCharacters = p.RequireUppercaseCharacters;
+  if (p.RequireLowercaseCharacters !== undefined) policy.requireLowercaseCharacters = p.RequireLowercaseCharacters;
+  return policy;
 }
 
 export function createAwsIamTarget(
