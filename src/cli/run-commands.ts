@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { QueueContext } from "../queue/context.js";
-import { requestReplay, requestRun, UnknownChannelError } from "../queue/control.js";
+import { ChannelBusyError, requestReplay, requestRun, UnknownChannelError } from "../queue/control.js";
 import { EXIT, fail, loadForCommand, loggerFor } from "./context.js";
 import { exitCodeOf, formatRun, waitForRun } from "./wait.js";
 
@@ -82,7 +82,7 @@ export function registerRunCommands(program: Command): void {
           console.error(`a run of ${channel} is already pending or running: following ${runId}`);
         process.exitCode = await follow(ctx, runId, flags, loaded.config.channels[channel]?.target, "sync", loaded);
       } catch (err) {
-        if (err instanceof UnknownChannelError) fail(err.message);
+        if (err instanceof UnknownChannelError || err instanceof ChannelBusyError) fail(err.message);
         throw err;
       } finally {
         await ctx.close();
@@ -116,7 +116,10 @@ export function registerRunCommands(program: Command): void {
           );
           who = { sourceIds: ids };
         }
-        const r = await requestReplay(ctx, channel, who, "cli");
+        const r = await requestReplay(ctx, channel, who, "cli").catch((err: unknown) => {
+          if (err instanceof ChannelBusyError) fail(err.message);
+          throw err;
+        });
         if (r.sourceIds.length === 0) {
           console.log(
             flags.json

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { z } from "zod";
+import { ChannelBusyError } from "../errors/ChannelBusyError.js";
 import type { QueueContext } from "../queue/context.js";
 import {
   approveDeletions,
@@ -72,6 +73,16 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return parsed.data;
 }
 
+/** A swallowed replay or approval is a conflict the operator must see, with the run in the way. */
+async function busyIs409<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof ChannelBusyError) throw new ActionError(409, err.message, { runId: err.runId });
+    throw err;
+  }
+}
+
 export class DashboardActions {
   constructor(
     private readonly ctx: QueueContext,
@@ -88,7 +99,9 @@ export class DashboardActions {
     this.channel(channel);
     const mode = body.full ? "full" : "incremental";
     try {
-      const r = await requestRun(this.ctx, { channel, mode, trigger, allowDeletions: body.allowDeletions ?? false });
+      const r = await busyIs409(() =>
+        requestRun(this.ctx, { channel, mode, trigger, allowDeletions: body.allowDeletions ?? false }),
+      );
       this.logger.info(
         { user: who.name, channel, mode, allowDeletions: body.allowDeletions ?? false, ...r },
         "dashboard: sync requested",
@@ -107,22 +120,9 @@ export class DashboardActions {
     trigger: RunTrigger,
   ): Promise<Enqueued & { sourceIds: string[] }> {
     this.channel(channel);
-    const r = await requestReplay(
-      this.ctx,
-      channel,
-      body.failed ? "failed" : { sourceIds: body.sourceIds ?? [] },
-      trigger,
+    const r = await busyIs409(() =>
+      requestReplay(this.ctx, channel, body.failed ? "failed" : { sourceIds: body.sourceIds ?? [] }, trigger),
     );
-    if (r.sourceIds.length > 0 && !r.created) {
-      // The pending run would swallow the request (one snapshot per channel): say so instead of pretending.
-      throw new ActionError(
-        409,
-        `a run of channel "${channel}" is already pending or running (${r.runId}); replay when it finishes`,
-        {
-          runId: r.runId,
-        },
-      );
-    }
     this.logger.info(
       { user: who.name, channel, users: r.sourceIds.length, runId: r.runId },
       "dashboard: replay requested",
@@ -157,7 +157,7 @@ export class DashboardActions {
     const run = await this.ctx.runs.get(runId);
     if (!run) throw new ActionError(404, `unknown run "${runId}"`);
     if (run.status !== "blocked") throw new ActionError(409, `run "${runId}" is ${run.status}, not blocked`);
-    const r = await approveDeletions(this.ctx, runId, trigger);
+    const r = await busyIs409(() => approveDeletions(this.ctx, runId, trigger));
     this.logger.info(
       { user: who.name, approvedRun: runId, channel: run.channel, ...r },
       "dashboard: deletions approved",

@@ -1,17 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { SNAPSHOT_JOB, type SnapshotPayload, snapshotDefaults } from "../../jobs/snapshot.js";
+import { ChannelBusyError } from "../errors/ChannelBusyError.js";
+import { UnknownChannelError } from "../errors/UnknownChannelError.js";
 import type { RunMode } from "../types.js";
 import type { QueueContext } from "./context.js";
 import type { RunTrigger } from "./runs.js";
+
+export { ChannelBusyError, UnknownChannelError };
 
 /**
  * The operator's actions, shared by the CLI, the dashboard and the API: start a run, replay users,
  * approve blocked deletions, resume a paused target, purge dead letters.
  */
-export class UnknownChannelError extends Error {
-  override readonly name = "UnknownChannelError";
-}
-
 export function newRunId(channel: string, now = new Date()): string {
   const stamp = now
     .toISOString()
@@ -68,7 +68,13 @@ export async function requestRun(ctx: QueueContext, req: SyncRequest): Promise<E
     return { runId, created: true };
   }
   const existing = job.id ? await ctx.snapshotQueue.getJob(job.id) : undefined;
-  return { runId: (existing?.data as SnapshotPayload | undefined)?.runId ?? String(job.id), created: false };
+  const pending = (existing?.data as SnapshotPayload | undefined)?.runId ?? String(job.id);
+  if (req.sourceIds || req.allowDeletions) {
+    // A pending run would swallow this one (one snapshot per channel) and with it the named users or the
+    // approval: refuse, rather than let the caller follow a run that does not do what was asked.
+    throw new ChannelBusyError(req.channel, pending);
+  }
+  return { runId: pending, created: false };
 }
 
 /** Replays named users, or every dead-lettered user of the channel. */

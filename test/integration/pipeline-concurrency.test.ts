@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SNAPSHOT_JOB } from "../../jobs/snapshot.js";
 import { waitForRun } from "../../src/cli/wait.js";
-import { requestRun } from "../../src/queue/control.js";
+import { ChannelBusyError, requestReplay, requestRun } from "../../src/queue/control.js";
 import { ChannelLock } from "../../workers/lock.js";
 import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
 import { Pipeline, people } from "../support/pipeline.js";
@@ -77,5 +77,28 @@ describe("one run per channel", () => {
     const done = await waitForRun(pl.ctx.runs, busy.runId, { timeoutMs: 60_000, pollMs: 50 });
     emu.setLatency(0);
     expect(done).toMatchObject({ status: "completed", counts: { created: 40 } });
+  });
+
+  it("a replay or an approval asked for while a run is pending is refused, not swallowed by it", async () => {
+    emu.setLatency(40);
+    await pl.modify(
+      people(30, { from: 900 })
+        .map(
+          (p) =>
+            `dn: uid=${p.uid},ou=people,@BASE@\nchangetype: add\nobjectClass: inetOrgPerson\nuid: ${p.uid}\ncn: ${p.cn}\nsn: x\n`,
+        )
+        .join("\n"),
+    );
+    const pending = await requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
+    const again = await requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
+    expect(again).toEqual({ runId: pending.runId, created: false });
+    await expect(requestReplay(pl.ctx, "staff", { sourceIds: ["someone"] }, "cli")).rejects.toBeInstanceOf(
+      ChannelBusyError,
+    );
+    await expect(
+      requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli", allowDeletions: true }),
+    ).rejects.toThrow(new RegExp(`already pending or running \\(${pending.runId}\\)`));
+    await waitForRun(pl.ctx.runs, pending.runId, { timeoutMs: 60_000, pollMs: 50 });
+    emu.setLatency(0);
   });
 });
