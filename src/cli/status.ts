@@ -1,8 +1,7 @@
 import type { Command } from "commander";
+import { targetsOverview } from "../dashboard/read-model.js";
 import { QueueContext } from "../queue/context.js";
 import { resumeTarget } from "../queue/control.js";
-import { keys } from "../queue/names.js";
-import { readBudgetStatus } from "../queue/rate-limiter.js";
 import { fail, loadForCommand } from "./context.js";
 
 /** `status`: recent runs, dead-letter counts, queue depths and target health; `target resume`. */
@@ -47,21 +46,16 @@ export async function collectStatus(ctx: QueueContext, only?: string) {
           ),
       ),
     ),
-    targets: await Promise.all(
-      Object.entries(ctx.config.targets).map(async ([name, t]) => {
-        const health = await ctx.health.get(name);
-        const budget = await readBudgetStatus(ctx.redis, keys.rate(ctx.prefix, name), t.maxRequestsPerSecond);
-        return {
-          name,
-          healthy: health.healthy,
-          reason: health.reason,
-          paused: await ctx.provisionQueue(name).isPaused(),
-          rate: Number(budget.rate.toFixed(2)),
-          max: t.maxRequestsPerSecond,
-          throttled: budget.throttled,
-        };
-      }),
-    ),
+    // The dashboard's view of the targets, in the CLI's shape.
+    targets: (await targetsOverview(ctx)).map((t) => ({
+      name: t.name,
+      healthy: t.health.healthy,
+      reason: t.health.reason,
+      paused: t.paused,
+      rate: Number(t.budget.rate.toFixed(2)),
+      max: t.budget.max,
+      throttled: t.budget.throttled,
+    })),
   };
   return out;
 }

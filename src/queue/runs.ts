@@ -148,47 +148,22 @@ export class RunStore {
     await this.redis.hincrby(this.key(id), `group:${kind}`, 1);
   }
 
-  async finish(id: string, status: RunStatus, reasons: string[] = []): Promise<RunRecord | undefined> {
-    const run = await this.get(id);
-    if (!run) return undefined;
+  async finish(id: string, status: RunStatus, reasons: string[] = []): Promise<void> {
+    const startedAt = await this.redis.hget(this.key(id), "startedAt");
+    if (startedAt === null) return;
     const endedAt = new Date();
     await this.redis.hset(this.key(id), {
       status,
       endedAt: endedAt.toISOString(),
-      durationMs: endedAt.getTime() - Date.parse(run.startedAt),
+      durationMs: endedAt.getTime() - Date.parse(startedAt),
       reasons: JSON.stringify(reasons),
     });
-    return this.get(id);
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
     const [h, outcomes] = await Promise.all([this.redis.hgetall(this.key(id)), this.outcomeCounts(id)]);
-    if (!h.id) return undefined;
-    const calls: Record<string, number> = {};
-    const groups: Record<string, number> = {};
-    for (const [k, v] of Object.entries(h)) {
-      if (k.startsWith("call:")) calls[k.slice(5)] = Number(v);
-      if (k.startsWith("group:")) groups[k.slice(6)] = Number(v);
-    }
-    const planned = Number(h.planned ?? 0);
-    const finishedProvision = outcomes.finished;
-    return {
-      id: h.id,
-      channel: h.channel ?? "",
-      target: h.target ?? "",
-      mode: (h.mode ?? "incremental") as RunMode,
-      trigger: (h.trigger ?? "cli") as RunTrigger,
-      status: (h.status ?? "running") as RunStatus,
-      startedAt: h.startedAt ?? "",
-      ...(h.endedAt ? { endedAt: h.endedAt, durationMs: Number(h.durationMs) } : {}),
-      reasons: JSON.parse(h.reasons ?? "[]"),
-      planned,
-      finished: finishedProvision,
-      counts: outcomes.counts,
-      groups,
-      calls,
-      ...(h.snapshotJobId ? { snapshotJobId: h.snapshotJobId } : {}),
-    };
+    const run = fromHash(h);
+    return run && { ...run, counts: outcomes.counts, finished: outcomes.finished };
   }
 
   /**
@@ -256,18 +231,17 @@ export class RunStore {
     const rows = (await pipeline.exec()) ?? [];
     const out: RunSummary[] = [];
     for (const [err, value] of rows) {
-      const h = (value ?? {}) as Record<string, string>;
-      if (err || !h.id || !h.status) continue;
-      const calls: Record<string, number> = {};
-      for (const [k, v] of Object.entries(h)) if (k.startsWith("call:")) calls[k.slice(5)] = Number(v);
+      const run = err ? undefined : fromHash((value ?? {}) as Record<string, string>);
+      if (!run) continue;
+      const { id, target, status, mode, startedAt, durationMs, calls } = run;
       out.push({
-        id: h.id,
+        id,
         channel,
-        target: h.target ?? "",
-        status: h.status as RunStatus,
-        mode: (h.mode ?? "incremental") as RunMode,
-        startedAt: h.startedAt ?? "",
-        ...(h.durationMs ? { durationMs: Number(h.durationMs) } : {}),
+        target,
+        status,
+        mode,
+        startedAt,
+        ...(durationMs !== undefined ? { durationMs } : {}),
         calls,
       });
     }
@@ -277,4 +251,32 @@ export class RunStore {
   async latest(channel: string): Promise<RunRecord | undefined> {
     return (await this.list(channel, 1))[0];
   }
+}
+
+/** A run record from its Redis hash, without the per-user outcome counts (kept in their own hash). */
+function fromHash(h: Record<string, string>): RunRecord | undefined {
+  if (!h.id) return undefined;
+  const calls: Record<string, number> = {};
+  const groups: Record<string, number> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (k.startsWith("call:")) calls[k.slice(5)] = Number(v);
+    if (k.startsWith("group:")) groups[k.slice(6)] = Number(v);
+  }
+  return {
+    id: h.id,
+    channel: h.channel ?? "",
+    target: h.target ?? "",
+    mode: (h.mode ?? "incremental") as RunMode,
+    trigger: (h.trigger ?? "cli") as RunTrigger,
+    status: (h.status ?? "running") as RunStatus,
+    startedAt: h.startedAt ?? "",
+    ...(h.endedAt ? { endedAt: h.endedAt, durationMs: Number(h.durationMs) } : {}),
+    reasons: JSON.parse(h.reasons ?? "[]"),
+    planned: Number(h.planned ?? 0),
+    finished: 0,
+    counts: {},
+    groups,
+    calls,
+    ...(h.snapshotJobId ? { snapshotJobId: h.snapshotJobId } : {}),
+  };
 }

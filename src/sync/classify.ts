@@ -1,12 +1,5 @@
 import type { ChannelConfig } from "../config/schema.js";
-import {
-  type AppliedUser,
-  type CurrentUser,
-  type DesiredUser,
-  type ObservedUser,
-  type UserChange,
-  type UserDelta,
-} from "../types.js";
+import type { AppliedUser, CurrentUser, DesiredUser, ObservedUser, UserChange, UserDelta } from "../types.js";
 import { computeDelta, currentFromApplied, currentFromObserved, type DeltaContext, withMarkers } from "./delta.js";
 import { loginProfileChanged } from "./digest.js";
 import { type ObservedIndex, ownership } from "./observed-index.js";
