@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitForRun } from "../../src/cli/wait.js";
 import { requestRun, resumeTarget } from "../../src/queue/control.js";
-import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { Pipeline, people } from "../support/pipeline.js";
+import { Pipeline, people, pipelineFixture } from "../support/pipeline.js";
 import { until } from "../support/processes.js";
 
 /**
@@ -13,12 +12,8 @@ import { until } from "../support/processes.js";
 const N = 200;
 
 describe("fault: one target's credentials revoked", () => {
-  let emu: IamEmulator;
-  let pl: Pipeline;
-
-  beforeAll(async () => {
-    emu = await startIamEmulator();
-    pl = await new Pipeline({
+  const f = pipelineFixture(async (emu) => {
+    const pl = await new Pipeline({
       emulator: emu,
       label: "fault-auth",
       targets: [{ name: "revoked" }, { name: "fine" }],
@@ -32,15 +27,11 @@ describe("fault: one target's credentials revoked", () => {
     await pl.addPeople(people(N, { from: 5000 }), "b-people");
     emu.setLatency(15);
     await pl.startWorkers();
-  }, 120_000);
-
-  afterAll(async () => {
-    emu?.setLatency(0);
-    await pl?.close();
-    await emu?.close();
+    return pl;
   });
 
   it("pauses only the revoked target, burns no attempts, and finishes after resume", async () => {
+    const { emu, pl } = f;
     const key = pl.keys.revoked as string;
     const a = await requestRun(pl.ctx, { channel: "a", mode: "incremental", trigger: "cli" });
     await until("some users of a applied", async () => ((await pl.ctx.runs.get(a.runId))?.finished ?? 0) >= 20, 60_000);

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { Pipeline, people } from "../support/pipeline.js";
+import { describe, expect, it } from "vitest";
+import { Pipeline, people, pipelineFixture } from "../support/pipeline.js";
 
 /**
  * IAM misbehaving all at once: 20 % of calls failing (500 ServiceFailure, dropped connections, and changes
@@ -10,32 +9,26 @@ import { Pipeline, people } from "../support/pipeline.js";
 const N = 400;
 
 describe("fault: IAM failing, throttling and slow", () => {
-  let emu: IamEmulator;
-  let pl: Pipeline;
-
-  beforeAll(async () => {
-    emu = await startIamEmulator({ seed: 11 });
-    const staff = people(N, { password: true });
-    pl = await new Pipeline({
-      emulator: emu,
-      label: "fault-iam",
-      targets: [{ name: "acct", maxRequestsPerSecond: 300 }],
-      provisioning: { concurrency: 16, attempts: 8, backoffMs: 100 },
-    }).setup({
-      people: staff,
-      groups: { all: staff.map((p) => p.uid), half: staff.filter((_, i) => i % 2 === 0).map((p) => p.uid) },
-    });
-    await pl.startWorkers();
-  }, 120_000);
-
-  afterAll(async () => {
-    emu?.setFailures({});
-    emu?.setLatency(0);
-    await pl?.close();
-    await emu?.close();
-  });
+  const f = pipelineFixture(
+    async (emu) => {
+      const staff = people(N, { password: true });
+      const pl = await new Pipeline({
+        emulator: emu,
+        label: "fault-iam",
+        targets: [{ name: "acct", maxRequestsPerSecond: 300 }],
+        provisioning: { concurrency: 16, attempts: 8, backoffMs: 100 },
+      }).setup({
+        people: staff,
+        groups: { all: staff.map((p) => p.uid), half: staff.filter((_, i) => i % 2 === 0).map((p) => p.uid) },
+      });
+      await pl.startWorkers();
+      return pl;
+    },
+    { emulator: { seed: 11 } },
+  );
 
   it("every user applied once the faults stop counting, no dead letter, no deletion, counts right", async () => {
+    const { emu, pl } = f;
     const key = pl.keys.acct as string;
     emu.setRate(key, 80);
     emu.setLatency(5, { probability: 0.05, ms: 800 });

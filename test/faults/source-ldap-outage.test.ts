@@ -8,6 +8,7 @@ import {
   applyLdif,
   bulkUsersLdif,
   createSubtree,
+  ldapSource,
   ldapStore,
   removeSubtree,
   waitForSlapd,
@@ -32,17 +33,7 @@ afterAll(async () => {
 });
 
 function source(): { type: "ldap" } & LdapSourceConfig {
-  return {
-    type: "ldap",
-    dataStore: "test-outage",
-    baseDn: base,
-    scope: "sub",
-    filter: "(objectClass=inetOrgPerson)",
-    idAttribute: "entryUUID",
-    nameAttribute: "uid",
-    attributes: [],
-    disabled: { rule: "none" },
-  };
+  return ldapSource({ dataStore: "test-outage", baseDn: base });
 }
 
 function slapd(action: "up" | "down"): void {

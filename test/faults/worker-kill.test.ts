@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitForRun } from "../../src/cli/wait.js";
 import { requestRun } from "../../src/queue/control.js";
-import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { Pipeline, people } from "../support/pipeline.js";
-import { kill, sleep, spawnWorker, until, type WorkerProcess } from "../support/processes.js";
+import { Pipeline, people, pipelineFixture } from "../support/pipeline.js";
+import { kill, killAll, sleep, spawnWorker, until, type WorkerProcess } from "../support/processes.js";
 
 /**
  * Worker processes killed with SIGKILL three times during a run: a job whose worker died is taken over by
@@ -12,30 +11,24 @@ import { kill, sleep, spawnWorker, until, type WorkerProcess } from "../support/
 const N = 400;
 
 describe("fault: workers killed with SIGKILL mid-run", () => {
-  let emu: IamEmulator;
-  let pl: Pipeline;
   const spawned: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    emu = await startIamEmulator();
-    const staff = people(N, { password: true });
-    pl = await new Pipeline({
-      emulator: emu,
-      label: "fault-kill",
-      provisioning: { concurrency: 8, attempts: 8, backoffMs: 200, stalledAfterMs: 3_000 },
-    }).setup({ people: staff, groups: { everyone: staff.map((p) => p.uid) } });
-    // Slow IAM down so the run spans the kills.
-    emu.setLatency(25);
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const w of spawned) await kill(w);
-    emu?.setLatency(0);
-    await pl?.close();
-    await emu?.close();
-  });
+  const f = pipelineFixture(
+    async (emu) => {
+      const staff = people(N, { password: true });
+      const pl = await new Pipeline({
+        emulator: emu,
+        label: "fault-kill",
+        provisioning: { concurrency: 8, attempts: 8, backoffMs: 200, stalledAfterMs: 3_000 },
+      }).setup({ people: staff, groups: { everyone: staff.map((p) => p.uid) } });
+      // Slow IAM down so the run spans the kills.
+      emu.setLatency(25);
+      return pl;
+    },
+    { cleanup: () => killAll(spawned) },
+  );
 
   it("the run completes and every user ends applied, once", async () => {
+    const { emu, pl } = f;
     let worker = spawnWorker(pl.configFile);
     spawned.push(worker);
     await worker.ready;
@@ -75,29 +68,23 @@ describe("fault: workers killed with SIGKILL mid-run", () => {
 });
 
 describe("graceful stop: SIGTERM mid-run", () => {
-  let emu: IamEmulator;
-  let pl: Pipeline;
   const spawned: WorkerProcess[] = [];
   const M = 200;
-
-  beforeAll(async () => {
-    emu = await startIamEmulator();
-    pl = await new Pipeline({
-      emulator: emu,
-      label: "fault-term",
-      provisioning: { concurrency: 8, stalledAfterMs: 3_000 },
-    }).setup({ people: people(M) });
-    emu.setLatency(25);
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const w of spawned) await kill(w);
-    emu?.setLatency(0);
-    await pl?.close();
-    await emu?.close();
-  });
+  const f = pipelineFixture(
+    async (emu) => {
+      const pl = await new Pipeline({
+        emulator: emu,
+        label: "fault-term",
+        provisioning: { concurrency: 8, stalledAfterMs: 3_000 },
+      }).setup({ people: people(M) });
+      emu.setLatency(25);
+      return pl;
+    },
+    { cleanup: () => killAll(spawned) },
+  );
 
   it("the stopping worker finishes its jobs and exits 0; the next one completes the run with no job applied twice", async () => {
+    const { emu, pl } = f;
     const first = spawnWorker(pl.configFile);
     spawned.push(first);
     await first.ready;

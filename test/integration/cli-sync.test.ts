@@ -1,10 +1,9 @@
 import { execFile } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunRecord } from "../../src/queue/runs.js";
-import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { Pipeline, people } from "../support/pipeline.js";
+import { Pipeline, people, pipelineFixture } from "../support/pipeline.js";
 
 /**
  * `provisioner sync --inline --wait --json` as cron would run it: a separate process, nothing else running
@@ -27,22 +26,17 @@ function cli(args: string[], config: string): Promise<{ code: number; stdout: st
 }
 
 describe("provisioner sync --inline --wait --json", () => {
-  let emu: IamEmulator;
-  let pl: Pipeline;
-  beforeAll(async () => {
-    emu = await startIamEmulator();
-    pl = await new Pipeline({
+  const f = pipelineFixture(async (emu) => {
+    const pl = await new Pipeline({
       emulator: emu,
       label: "cli-sync",
       channels: [{ name: "staff", target: "acct", guards: { maxDeletes: "10%" } }],
     }).setup({ people: [...people(30), { uid: "bad name!", cn: "Bad" }] });
-  }, 60_000);
-  afterAll(async () => {
-    await pl?.close();
-    await emu?.close();
+    return pl;
   });
 
   it("exits 2 when some users were dead-lettered, with a JSON run summary", async () => {
+    const { pl } = f;
     const r = await cli(["sync", "staff", "--inline", "--wait", "--json"], pl.configFile);
     expect(r.code, r.stderr).toBe(2);
     const run = JSON.parse(r.stdout) as RunRecord;
@@ -55,6 +49,7 @@ describe("provisioner sync --inline --wait --json", () => {
   });
 
   it("exits 0 when everything applied", async () => {
+    const { pl } = f;
     await pl.modify(["dn: uid=bad name!,ou=people,@BASE@", "changetype: delete", ""].join("\n"));
     await pl.ctx.deadLetters.purge("staff");
     const r = await cli(["sync", "staff", "--inline", "--json"], pl.configFile);
@@ -63,6 +58,7 @@ describe("provisioner sync --inline --wait --json", () => {
   });
 
   it("exits 3 when the deletion guard blocks a mass removal, removes nothing, and applies it with --allow-deletions", async () => {
+    const { pl } = f;
     // 10 of 30 people leave: over the channel's 10% limit.
     await pl.modify(
       Array.from(
@@ -84,12 +80,14 @@ describe("provisioner sync --inline --wait --json", () => {
   });
 
   it("exits 1 naming the channel when it does not exist", async () => {
+    const { pl } = f;
     const r = await cli(["sync", "nope", "--inline"], pl.configFile);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown channel "nope" \(known: staff\)/);
   });
 
   it("status --json shows the runs, the queues and the target", async () => {
+    const { pl } = f;
     const r = await cli(["status", "--json"], pl.configFile);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);

@@ -1,31 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SNAPSHOT_JOB } from "../../jobs/snapshot.js";
 import { waitForRun } from "../../src/cli/wait.js";
 import { ChannelBusyError, requestReplay, requestRun } from "../../src/queue/control.js";
 import { ChannelLock } from "../../workers/lock.js";
-import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { Pipeline, people } from "../support/pipeline.js";
+import { Pipeline, people, pipelineFixture } from "../support/pipeline.js";
 import { until } from "../support/processes.js";
 
 /** At most one run per channel at a time, whoever asked for it. */
 describe("one run per channel", () => {
-  let emu: IamEmulator;
-  let pl: Pipeline;
-  beforeAll(async () => {
-    emu = await startIamEmulator();
-    pl = await new Pipeline({ emulator: emu, label: "pl-conc", provisioning: { concurrency: 4 } }).setup({
+  const f = pipelineFixture(async (emu) => {
+    const pl = await new Pipeline({ emulator: emu, label: "pl-conc", provisioning: { concurrency: 4 } }).setup({
       people: people(120),
     });
     await pl.startWorkers();
-  }, 60_000);
-  afterAll(async () => {
-    emu?.setLatency(0);
-    await pl?.close();
-    await emu?.close();
+    return pl;
   });
 
   const scheduled = () =>
-    pl.ctx.snapshotQueue.add(SNAPSHOT_JOB, {
+    f.pl.ctx.snapshotQueue.add(SNAPSHOT_JOB, {
       channel: "staff",
       runId: "scheduled",
       mode: "incremental",
@@ -33,9 +25,10 @@ describe("one run per channel", () => {
       allowDeletions: false,
       step: "plan",
     });
-  const lock = () => new ChannelLock(pl.ctx.redis, pl.ctx.prefix, "staff");
+  const lock = () => new ChannelLock(f.pl.ctx.redis, f.pl.ctx.prefix, "staff");
 
   it("a run asked for while a scheduled one is in progress waits its turn, then runs", async () => {
+    const { emu, pl } = f;
     emu.setLatency(20);
     await scheduled();
     await until("the scheduled run to hold the channel", async () => (await lock().holder()) !== null, 30_000, 20);
@@ -52,6 +45,7 @@ describe("one run per channel", () => {
   });
 
   it("a scheduled tick while the channel is busy is skipped, leaving no run record", async () => {
+    const { emu, pl } = f;
     await pl.modify(
       people(40, { from: 500 })
         .map(
@@ -80,6 +74,7 @@ describe("one run per channel", () => {
   });
 
   it("a replay or an approval asked for while a run is pending is refused, not swallowed by it", async () => {
+    const { emu, pl } = f;
     emu.setLatency(40);
     await pl.modify(
       people(30, { from: 900 })

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { waitForRun } from "../../src/cli/wait.js";
 import { loadConfigText } from "../../src/config/load.js";
@@ -7,8 +7,7 @@ import { QueueContext } from "../../src/queue/context.js";
 import { requestRun } from "../../src/queue/control.js";
 import { startWorkers } from "../../workers/start.js";
 import { uniqueName } from "../support/env.js";
-import { type IamEmulator, startIamEmulator } from "../support/iam-emulator/index.js";
-import { type Person, Pipeline, people } from "../support/pipeline.js";
+import { type Person, Pipeline, people, pipelineFixture } from "../support/pipeline.js";
 
 /**
  * The spine end to end: real slapd → snapshot → provision jobs in Redis → real SDK → the IAM emulator.
@@ -31,21 +30,14 @@ function expectedGroups(p: Person): string[] {
 }
 
 describe("pipeline: full sync, no-op rerun, incremental changes", () => {
-  let emu: IamEmulator;
-  let pl: Pipeline;
-
-  beforeAll(async () => {
-    emu = await startIamEmulator();
-    pl = await new Pipeline({ emulator: emu, label: "pl-sync" }).setup({ people: staff, groups });
+  const f = pipelineFixture(async (emu) => {
+    const pl = await new Pipeline({ emulator: emu, label: "pl-sync" }).setup({ people: staff, groups });
     await pl.startWorkers();
-  }, 120_000);
-
-  afterAll(async () => {
-    await pl?.close();
-    await emu?.close();
+    return pl;
   });
 
   it("a full sync of 1,000 people with groups leaves IAM equal to the directory", async () => {
+    const { pl } = f;
     const run = await pl.run({ mode: "full" });
     expect(run.status).toBe("completed");
     expect(run.counts.created).toBe(N);
@@ -82,6 +74,7 @@ describe("pipeline: full sync, no-op rerun, incremental changes", () => {
   });
 
   it("a second run, incremental or full, makes zero write calls", async () => {
+    const { emu, pl } = f;
     emu.resetCounters(pl.keys.acct);
     const incremental = await pl.run({ mode: "incremental" });
     expect(incremental.status).toBe("completed");
@@ -96,6 +89,7 @@ describe("pipeline: full sync, no-op rerun, incremental changes", () => {
   });
 
   it("attribute changes, a disable, a deletion and a membership change reach IAM in the next incremental run", async () => {
+    const { emu, pl } = f;
     await pl.modify(
       [
         "dn: uid=user00001,ou=people,@BASE@",
@@ -137,6 +131,7 @@ describe("pipeline: full sync, no-op rerun, incremental changes", () => {
   });
 
   it("after Redis loses everything, one full run rebuilds the state from AWS's tags with zero writes", async () => {
+    const { emu, pl } = f;
     // A fresh prefix is an empty Redis: no applied state, no runs, no queues, same directory and account.
     const cfg = pl.configObject() as { redis: { prefix: string } };
     cfg.redis.prefix = `{${uniqueName("pl-lost")}}`;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LdapSourceConfig } from "../../src/config/schema.js";
 import { openDataStore } from "../../src/sources/index.js";
 import type { SourceUser } from "../../src/types.js";
-import { createSubtree, ldapStore, loadFixture, removeSubtree } from "../support/ldap-fixtures.js";
+import { createSubtree, ldapSource, ldapStore, loadFixture, removeSubtree } from "../support/ldap-fixtures.js";
 
 /** The LDAP data store on the Active Directory-style database: objectGUID, userAccountControl, memberOf. */
 
@@ -18,26 +18,21 @@ afterAll(async () => {
 });
 
 function source(overrides: Partial<LdapSourceConfig> = {}): { type: "ldap" } & LdapSourceConfig {
-  return {
-    type: "ldap",
+  return ldapSource({
     dataStore: "test-ad",
     baseDn: `OU=Users,${base}`,
-    scope: "sub",
     filter: "(objectClass=adUser)",
     idAttribute: "objectGUID",
     nameAttribute: "sAMAccountName",
-    attributes: [],
     disabled: { rule: "adUserAccountControl" },
     groups: {
       from: "memberOf",
       baseDn: `OU=Groups,${base}`,
       filter: "(objectClass=group)",
       nameAttribute: "sAMAccountName",
-      nested: true,
-      matchingRuleInChain: false,
     },
     ...overrides,
-  };
+  });
 }
 
 async function readAll<T>(pages: AsyncIterable<T[]>): Promise<T[]> {

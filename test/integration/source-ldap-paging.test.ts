@@ -7,7 +7,14 @@ import type { LdapSourceConfig } from "../../src/config/schema.js";
 import { SourceReadError } from "../../src/errors/SourceReadError.js";
 import { openDataStore } from "../../src/sources/index.js";
 import { services } from "../support/env.js";
-import { applyLdif, bulkUsersLdif, createSubtree, ldapStore, removeSubtree } from "../support/ldap-fixtures.js";
+import {
+  applyLdif,
+  bulkUsersLdif,
+  createSubtree,
+  ldapSource,
+  ldapStore,
+  removeSubtree,
+} from "../support/ldap-fixtures.js";
 
 /** Paged reads beyond the server's 500-entry size limit, and the three ways of securing the connection. */
 
@@ -47,17 +54,7 @@ afterAll(async () => {
 });
 
 function source(): { type: "ldap" } & LdapSourceConfig {
-  return {
-    type: "ldap",
-    dataStore: "test-paging",
-    baseDn: base,
-    scope: "sub",
-    filter: "(objectClass=inetOrgPerson)",
-    idAttribute: "entryUUID",
-    nameAttribute: "uid",
-    attributes: [],
-    disabled: { rule: "none" },
-  };
+  return ldapSource({ dataStore: "test-paging", baseDn: base });
 }
 
 describe("LDAP data store paging and TLS", () => {

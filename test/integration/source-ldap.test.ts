@@ -4,7 +4,7 @@ import { SourceReadError } from "../../src/errors/SourceReadError.js";
 import { openDataStore } from "../../src/sources/index.js";
 import type { SourceGroup, SourceUser } from "../../src/types.js";
 import { services } from "../support/env.js";
-import { createSubtree, ldapStore, loadFixture, removeSubtree } from "../support/ldap-fixtures.js";
+import { createSubtree, ldapSource, ldapStore, loadFixture, removeSubtree } from "../support/ldap-fixtures.js";
 
 /** The LDAP data store against the local slapd, on the OpenLDAP-style fixture. */
 
@@ -20,26 +20,15 @@ afterAll(async () => {
 });
 
 function source(overrides: Partial<LdapSourceConfig> = {}): { type: "ldap" } & LdapSourceConfig {
-  return {
-    type: "ldap",
-    dataStore: "test-ldap",
+  return ldapSource({
     baseDn: `ou=people,${base}`,
-    scope: "sub",
-    filter: "(objectClass=inetOrgPerson)",
-    idAttribute: "entryUUID",
-    nameAttribute: "uid",
-    attributes: [],
     disabled: { rule: "attributeEquals", attribute: "employeeType", value: "disabled" },
     groups: {
-      from: "entries",
       baseDn: `ou=groups,${base}`,
       filter: "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))",
-      nameAttribute: "cn",
-      nested: true,
-      matchingRuleInChain: false,
     },
     ...overrides,
-  };
+  });
 }
 
 async function readAll<T>(pages: AsyncIterable<T[]>): Promise<T[]> {

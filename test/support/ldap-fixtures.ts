@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "ldapts";
-import type { LdapStoreConfig } from "../../src/config/schema.js";
+import { type LdapSourceConfig, type LdapStoreConfig, ldapSourceSchema } from "../../src/config/schema.js";
 import { services, uniqueName } from "./env.js";
 
 /**
@@ -151,4 +151,11 @@ export async function waitForSlapd(timeoutMs = 30_000): Promise<void> {
     }
   }
   throw new Error(`slapd did not come back: ${String(last)}`);
+}
+
+/** A channel's LDAP source as the configuration loader would build it: the schema's defaults, then `fields`. */
+export function ldapSource(
+  fields: { dataStore?: string; baseDn: string } & Record<string, unknown>,
+): { type: "ldap" } & LdapSourceConfig {
+  return { type: "ldap", ...ldapSourceSchema.parse({ dataStore: "test-ldap", ...fields }) };
 }

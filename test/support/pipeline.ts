@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { stringify } from "yaml";
 import { waitForRun } from "../../src/cli/wait.js";
 import { type LoadedConfig, loadConfigText } from "../../src/config/load.js";
@@ -11,7 +12,7 @@ import { requestRun, type SyncRequest } from "../../src/queue/control.js";
 import type { RunRecord } from "../../src/queue/runs.js";
 import { type RunningWorkers, startWorkers } from "../../workers/start.js";
 import { services, uniqueName } from "./env.js";
-import type { IamEmulator } from "./iam-emulator/index.js";
+import { type EmulatorOptions, type IamEmulator, startIamEmulator } from "./iam-emulator/index.js";
 import { freshKey } from "./iam-emulator/testing.js";
 import { applyLdif, createSubtree, removeSubtree } from "./ldap-fixtures.js";
 
@@ -259,4 +260,26 @@ export class Pipeline {
     await this.ctx?.close();
     if (this.base) await removeSubtree("example", this.base);
   }
+}
+
+/**
+ * The hooks every pipeline test file repeats: an emulator and a pipeline built before the tests, and both
+ * closed after (worker processes the test spawned first, via `cleanup`). Read `emu` and `pl` inside tests.
+ */
+export function pipelineFixture(
+  make: (emu: IamEmulator) => Promise<Pipeline>,
+  opts: { emulator?: EmulatorOptions; cleanup?: () => Promise<void> } = {},
+): { emu: IamEmulator; pl: Pipeline } {
+  const f = {} as { emu: IamEmulator; pl: Pipeline };
+  beforeAll(async () => {
+    f.emu = await startIamEmulator(opts.emulator);
+    f.pl = await make(f.emu);
+  }, 180_000);
+  afterAll(async () => {
+    await opts.cleanup?.();
+    f.emu?.setLatency(0);
+    await f.pl?.close();
+    await f.emu?.close();
+  });
+  return f;
 }

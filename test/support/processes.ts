@@ -42,6 +42,10 @@ export async function kill(w: WorkerProcess, signal: NodeJS.Signals = "SIGKILL")
   await exited;
 }
 
+export async function killAll(workers: WorkerProcess[]): Promise<void> {
+  for (const w of workers) await kill(w);
+}
+
 /** Stops or starts one of the shared services (the fault suite runs alone, so nobody else is using them). */
 export function service(action: "up" | "down", name: "redis" | "slapd" | "mariadb"): void {
   execFileSync("bash", [services.servicesScript, action, name], { stdio: "ignore" });
