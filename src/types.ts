@@ -38,6 +38,27 @@ export interface SourceUser {
   groups: SourceGroupRef[];
   /** From the channel's disabled rule. */
   disabled: boolean;
+  /** Keyed hash of the raw entry (and its groups), when the data store made one (see src/sync/memo.ts). */
+  fingerprint?: string;
+}
+
+/**
+ * A person the data store found unchanged since their desired state was last applied (their fingerprint
+ * matches their memo): only what the run still needs of them, without their attributes.
+ */
+export interface UnchangedUser {
+  sourceId: string;
+  unchanged: true;
+  /** Their groups, for the groups the run maps; empty when the channel reads none. */
+  groups: SourceGroupRef[];
+}
+
+/** How the plan asks a data store to read users. */
+export interface UserReadOptions {
+  /** Hashes an entry's raw text; with it the store sets SourceUser.fingerprint. */
+  fingerprint?: (text: string) => string;
+  /** With it the store may yield an UnchangedUser for an entry whose fingerprint this accepts. */
+  isUnchanged?: (sourceId: string, fingerprint: string) => boolean;
 }
 
 /** One group read from a data store, with its members flattened through nesting. */
@@ -75,6 +96,8 @@ export interface DesiredUser {
    * `path`, `tags.<key>`, `loginProfile`, `loginProfile.password`, `loginProfile.passwordResetRequired`.
    */
   createOnly: string[];
+  /** The memo to record once this desired state is applied (src/sync/memo.ts); not part of the digest. */
+  memo?: string;
 }
 
 /** What was last written for a source user: enough to compute the next delta without reading AWS. */

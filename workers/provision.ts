@@ -4,7 +4,8 @@ import { provisionQueueName } from "../src/queue/names.js";
 import type { UserOutcome } from "../src/queue/runs.js";
 import { computeDelta, currentFromApplied, deltaFields, withMarkers } from "../src/sync/delta.js";
 import { digestDesired, loginProfileChanged } from "../src/sync/digest.js";
-import type { AppliedUser, ApplyOutcome, CurrentUser, UserDelta } from "../src/types.js";
+import { memoHolds } from "../src/sync/plan.js";
+import type { AppliedUser, ApplyOutcome, CurrentUser, DesiredUser, UserDelta } from "../src/types.js";
 import { backoffStrategy } from "./backoff.js";
 import { channelGone, settleFailure } from "./failures.js";
 import { processProvisionGroup } from "./groups.js";
@@ -69,7 +70,8 @@ export async function processProvisionUser(
   if (adopt && desired && current) delta = withMarkers(delta, p.channel, desired.sourceId, current.userName);
   if (!delta) {
     if (desired && digest && (!applied || applied.digest !== digest) && current) {
-      await rt.state.putApplied(p.channel, [toApplied(p, current, applied, digest)]);
+      const record = toApplied(p, current, applied, digest);
+      await rt.state.putApplied(p.channel, [record], memoOf(desired, record));
     }
     await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "unchanged", {}, { keepDone: true });
     await rt.ctx.deadLetters.remove(p.channel, p.sourceId);
@@ -96,7 +98,8 @@ export async function processProvisionUser(
     await rt.state.deleteApplied(p.channel, [p.sourceId]);
     await rt.state.deleteDesired(p.channel, [p.sourceId]);
   } else {
-    await rt.state.putApplied(p.channel, [toApplied(p, result.current, applied, digest ?? applied?.digest ?? "")]);
+    const record = toApplied(p, result.current, applied, digest ?? applied?.digest ?? "");
+    await rt.state.putApplied(p.channel, [record], memoOf(desired, record));
   }
   await Promise.all([
     rt.ctx.audit.append(p.channel, {
@@ -125,6 +128,11 @@ export async function processProvisionUser(
     "provisioned",
   );
   return { outcome, calls };
+}
+
+/** The desired state's memo, once applied state holds exactly it (see src/sync/memo.ts). */
+function memoOf(desired: DesiredUser | null, record: AppliedUser): Map<string, string> {
+  return desired?.memo && memoHolds(desired, record) ? new Map([[record.sourceId, desired.memo]]) : new Map();
 }
 
 function toApplied(

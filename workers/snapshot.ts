@@ -108,6 +108,9 @@ async function planStep(
     return "done" as const;
   };
 
+  // The channel's state loads while AWS answers: neither waits for the other.
+  const stateRead = Promise.all([rt.state.loadMemos(p.channel), rt.state.loadGroups(p.channel)]);
+  stateRead.catch(() => {});
   let caller: string | undefined;
   let observed: ObservedState | undefined;
   let passwordPolicy: PasswordPolicy | "default" | undefined;
@@ -136,12 +139,13 @@ async function planStep(
   const source = rt.openSource(channel);
   let result: Awaited<ReturnType<typeof planRun>>;
   try {
-    const [applied, groupState] = await Promise.all([rt.state.loadApplied(p.channel), rt.state.loadGroups(p.channel)]);
+    const [memos, groupState] = await stateRead;
     result = await planRun({
       channel,
       mode: p.mode,
       source,
-      applied,
+      applied: rt.state.appliedView(p.channel),
+      memos,
       groupState,
       ...(observed ? { observed } : {}),
       protectedUsers: [...(caller ? [caller] : []), ...(rt.config.targets[channel.target]?.protectedUsers ?? [])],
@@ -207,6 +211,7 @@ async function planStep(
   await rt.state.putDesired(p.channel, [...result.desired.values()]);
   if (removedIds.length) await rt.state.deleteDesired(p.channel, removedIds);
   if (result.refreshApplied.length) await rt.state.putApplied(p.channel, result.refreshApplied);
+  if (result.memos.size) await rt.state.putMemos(p.channel, result.memos);
   if (result.forget.length) await rt.state.deleteApplied(p.channel, result.forget);
   if (observed)
     await rt.ctx.runs.putCurrent(
@@ -224,7 +229,10 @@ async function planStep(
   for (const u of plan.invalid) pre[u.sourceId] = "invalid";
   for (const u of plan.users) if (u.kind === "noop") pre[u.sourceId] = "unchanged";
   for (const u of changed) pre[u.sourceId] = "pending";
-  await rt.ctx.runs.setPlanned(p.runId, changed.length, pre as Record<string, UserOutcome>);
+  await rt.ctx.runs.setPlanned(p.runId, changed.length, pre as Record<string, UserOutcome>, {
+    unchanged: plan.counts.noop ?? 0,
+    skippedOnMemo: result.unchanged,
+  });
 
   const queue = rt.ctx.provisionQueue(channel.target);
   const defaults = provisionUserDefaults(rt.config.provisioning.attempts, rt.config.provisioning.backoffMs);
@@ -245,7 +253,14 @@ async function planStep(
     );
   }
   log.info(
-    { changes: changed.length, invalid: plan.invalid.length, skipped: plan.skipped.length, groups: plan.groups.length },
+    {
+      changes: changed.length,
+      unchanged: plan.counts.noop ?? 0,
+      skippedOnMemo: result.unchanged,
+      invalid: plan.invalid.length,
+      skipped: plan.skipped.length,
+      groups: plan.groups.length,
+    },
     "plan fanned out",
   );
   return changed.length > 0 ? "children" : "none";

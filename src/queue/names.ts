@@ -21,6 +21,7 @@ export const keys = {
   applied: (prefix: string, channel: string) => `${prefix}:state:${channel}:applied`,
   observed: (prefix: string, channel: string) => `${prefix}:state:${channel}:observed`,
   userNames: (prefix: string, channel: string) => `${prefix}:state:${channel}:names`,
+  memos: (prefix: string, channel: string) => `${prefix}:state:${channel}:memos`,
   groups: (prefix: string, channel: string) => `${prefix}:state:${channel}:groups`,
   run: (prefix: string, runId: string) => `${prefix}:run:${runId}`,
   runs: (prefix: string, channel: string) => `${prefix}:runs:${channel}`,

@@ -37,6 +37,10 @@ export interface RunRecord {
   reasons: string[];
   /** Users planned into provision jobs. */
   planned: number;
+  /** People in scope the plan found with nothing to change. */
+  unchanged?: number;
+  /** Of those, how many an incremental run skipped on their memo, without mapping them again. */
+  skippedOnMemo?: number;
   /** Users whose provision job finished (either way). */
   finished: number;
   counts: Partial<Record<UserOutcome, number>>;
@@ -107,8 +111,14 @@ export class RunStore {
     return record;
   }
 
-  async setPlanned(id: string, planned: number, preOutcomes: Record<string, UserOutcome>): Promise<void> {
+  async setPlanned(
+    id: string,
+    planned: number,
+    preOutcomes: Record<string, UserOutcome>,
+    unchanged?: { unchanged: number; skippedOnMemo: number },
+  ): Promise<void> {
     const m = this.redis.multi().hset(this.key(id), "planned", planned);
+    if (unchanged) m.hset(this.key(id), unchanged);
     const entries = Object.entries(preOutcomes);
     for (let i = 0; i < entries.length; i += 1_000) {
       m.hset(`${this.key(id)}:outcomes`, Object.fromEntries(entries.slice(i, i + 1_000)));
@@ -273,6 +283,8 @@ function fromHash(h: Record<string, string>): RunRecord | undefined {
     ...(h.endedAt ? { endedAt: h.endedAt, durationMs: Number(h.durationMs) } : {}),
     reasons: JSON.parse(h.reasons ?? "[]"),
     planned: Number(h.planned ?? 0),
+    ...(h.unchanged !== undefined ? { unchanged: Number(h.unchanged) } : {}),
+    ...(h.skippedOnMemo !== undefined ? { skippedOnMemo: Number(h.skippedOnMemo) } : {}),
     finished: 0,
     counts: {},
     groups,

@@ -1,11 +1,11 @@
-import type { AppliedUser, DesiredUser } from "../types.js";
-import type { ObservedIndex } from "./observed-index.js";
+import type { DesiredUser } from "../types.js";
 
 /**
  * IAM user names are unique ignoring case, across the account. Two people mapping to one name are both
  * invalid (sending either would be a coin toss over who gets the account). A name still held by another
  * of the channel's users (being renamed away, or left disabled) is held back, not sent: the create would
  * fail, or worse race the rename; once the holder's change is applied a later run goes through.
+ * People skipped as unchanged (memos) still map to the name their memo holds, and count here alike.
  */
 export interface NameConflicts {
   invalid: Map<string, string[]>;
@@ -14,33 +14,39 @@ export interface NameConflicts {
 
 export function nameConflicts(
   desired: ReadonlyMap<string, DesiredUser>,
-  applied: ReadonlyMap<string, AppliedUser>,
-  index: ObservedIndex | undefined,
+  /** Lower-cased IAM name → source id whose applied (or, in a full run, observed) user holds it. */
+  holders: ReadonlyMap<string, string>,
   seen: ReadonlySet<string>,
   disabled: ReadonlySet<string>,
+  unchanged: ReadonlyMap<string, string> = new Map(),
 ): NameConflicts {
   const byName = new Map<string, string[]>();
-  for (const [id, d] of desired) {
-    const lower = d.userName.toLowerCase();
+  const add = (id: string, name: string) => {
+    const lower = name.toLowerCase();
     const list = byName.get(lower);
     if (list) list.push(id);
     else byName.set(lower, [id]);
+  };
+  for (const [id, d] of desired) add(id, d.userName);
+  // Two unchanged people never share a name (it was checked when their memos were written): only a
+  // name some changed person maps to can clash with theirs.
+  if (unchanged.size > 0) {
+    for (const [id, name] of unchanged) if (byName.has(name.toLowerCase())) add(id, name);
   }
   const invalid = new Map<string, string[]>();
   for (const [, ids] of byName) {
     if (ids.length < 2) continue;
     for (const id of ids) {
-      const name = desired.get(id)?.userName ?? "";
-      const others = ids.filter((o) => o !== id).join(", ");
+      const name = desired.get(id)?.userName ?? unchanged.get(id) ?? "";
+      const others = ids
+        .filter((o) => o !== id)
+        .sort()
+        .join(", ");
       invalid.set(id, [
         `IAM user name "${name}" is also the mapped name of source user ${others} (IAM names ignore case)`,
       ]);
     }
   }
-
-  const holders = new Map<string, string>();
-  if (index) for (const [id, u] of index.bySourceId) holders.set(u.userName.toLowerCase(), id);
-  else for (const [id, a] of applied) holders.set(a.userName.toLowerCase(), id);
 
   const held = new Map<string, string>();
   for (const [id, d] of desired) {

@@ -11,9 +11,12 @@ import type {
   RunMode,
   SkippedChange,
   SourceUser,
+  UnchangedUser,
   UserChange,
   UserDelta,
+  UserReadOptions,
 } from "../types.js";
+import { type AppliedView, appliedView, isAppliedView } from "./applied-view.js";
 import {
   type ClassifyContext,
   type Decision,
@@ -28,6 +31,7 @@ import { digestDesired } from "./digest.js";
 import { type GroupStateEntry, planGroups } from "./group-plan.js";
 import { guardReasons, sourceFailureReason } from "./guards.js";
 import type { MapOptions } from "./mapping.js";
+import { MemoIndex, memoContext } from "./memo.js";
 import { nameConflicts } from "./name-checks.js";
 import { indexObserved } from "./observed-index.js";
 import { readSource, removalCandidates, type SourceRead } from "./source-read.js";
@@ -39,6 +43,8 @@ import { readSource, removalCandidates, type SourceRead } from "./source-read.js
  */
 export interface PlanSource {
   users(): AsyncIterable<SourceUser[]>;
+  /** With isUnchanged, entries it accepts may come as UnchangedUser. */
+  users(opts: UserReadOptions): AsyncIterable<(SourceUser | UnchangedUser)[]>;
   findUsers?(query: { ids?: string[] }): Promise<SourceUser[]>;
 }
 
@@ -46,8 +52,16 @@ export interface PlanInput {
   channel: ChannelConfig;
   mode: RunMode;
   source: PlanSource;
-  /** Applied state of the channel by source id. */
-  applied: ReadonlyMap<string, AppliedUser>;
+  /**
+   * Applied state of the channel by source id: a map, or a view that loads only what the plan needs
+   * (an incremental run with memos reads the records of changed and leaving people only).
+   */
+  applied: ReadonlyMap<string, AppliedUser> | AppliedView;
+  /**
+   * The channel's stored memos (source id → memo, src/sync/memo.ts). With them every desired state gets
+   * the memo to record once applied, and an incremental run skips the people they show unchanged.
+   */
+  memos?: ReadonlyMap<string, string>;
   /** Required for `full`. */
   observed?: ObservedState;
   groupState?: ReadonlyMap<string, GroupStateEntry>;
@@ -82,6 +96,10 @@ export interface PlanResult {
   refreshApplied: AppliedUser[];
   /** Source ids whose applied state can go: gone from the source and from AWS. */
   forget: string[];
+  /** Memos to record now: people this plan found unchanged whose stored memo is missing or stale. */
+  memos: Map<string, string>;
+  /** People an incremental run skipped on their memo (counted among the no-ops). */
+  unchanged: number;
   /** The group state to record once the group changes are applied. */
   groupState: Map<string, GroupStateEntry>;
   /**
@@ -96,9 +114,18 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   const { channel, mode } = input;
   if (mode === "full" && !input.observed) throw new Error("a full plan needs the observed state of the target");
   const now = (input.now ?? new Date()).toISOString();
+  const view = isAppliedView(input.applied) ? input.applied : appliedView(input.applied);
+  const memo = input.memos
+    ? new MemoIndex(input.secretKey, memoContext(channel, input.passwordPolicy), input.memos)
+    : undefined;
+  // With memos, an incremental run needs applied records only for people it did not skip: the ids are
+  // read beside the source, the records once the read is done.
+  const partial = memo !== undefined && mode === "incremental";
+  const appliedIdsRead = partial ? view.ids() : undefined;
+  appliedIdsRead?.catch(() => {});
   let read: SourceRead;
   try {
-    read = await readSource(input);
+    read = await readSource(input, memo);
   } catch (err) {
     if (err instanceof TemplateError || err instanceof SecretKeyError) return failed(input, [err.message]);
     return failed(input, [sourceFailureReason(err)]);
@@ -123,19 +150,33 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   });
   // Every group a desired user is in is one the channel maps to, whatever the group plan made of it.
   for (const d of read.desired.values()) for (const g of d.groups) groupPlan.known.add(g.toLowerCase());
+  const groupRewrite: GroupRewrite = {
+    renames: new Map(
+      groupPlan.changes.flatMap((g) =>
+        g.kind === "rename" ? [[g.fromGroupName.toLowerCase(), g.groupName] as const] : [],
+      ),
+    ),
+    deleted: new Set(groupPlan.changes.flatMap((g) => (g.kind === "delete" ? [g.groupName.toLowerCase()] : []))),
+  };
+  // A group rename or deletion rewrites everyone's applied memberships (followGroupRenames): all of it.
+  const rewrites = groupRewrite.renames.size > 0 || groupRewrite.deleted.size > 0;
+  let applied: ReadonlyMap<string, AppliedUser>;
+  let appliedIds: string[];
+  if (appliedIdsRead && !rewrites) {
+    appliedIds = await appliedIdsRead;
+    const wanted = new Set(read.desired.keys());
+    for (const id of appliedIds) if (!read.seen.has(id) || read.disabled.has(id)) wanted.add(id);
+    applied = await view.get([...wanted]);
+  } else {
+    applied = await view.all();
+    appliedIds = [...applied.keys()];
+  }
   const ctx: ClassifyContext = {
     channel,
-    applied: input.applied,
+    applied,
     runId: input.runId ?? "plan",
     now,
-    groupRewrite: {
-      renames: new Map(
-        groupPlan.changes.flatMap((g) =>
-          g.kind === "rename" ? [[g.fromGroupName.toLowerCase(), g.groupName] as const] : [],
-        ),
-      ),
-      deleted: new Set(groupPlan.changes.flatMap((g) => (g.kind === "delete" ? [g.groupName.toLowerCase()] : []))),
-    },
+    groupRewrite,
     ...(mode === "full" && index ? { full: { index, knownGroups: groupPlan.known } } : {}),
   };
 
@@ -147,16 +188,31 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   const counts: Record<string, number> = { adopt: 0, repair: 0 };
   const isProtected = protectedTest(input.protectedUsers ?? []);
 
-  const conflicts = nameConflicts(read.desired, input.applied, index, read.seen, read.disabled);
+  const holders = index
+    ? new Map([...index.bySourceId].map(([id, u]) => [u.userName.toLowerCase(), id] as const))
+    : await view.holders([...read.desired.values()].map((d) => d.userName.toLowerCase()));
+  // Someone skipped as unchanged can only clash with a name some changed person maps to.
+  const unchangedNames = read.desired.size > 0 ? read.unchanged.names() : new Map<string, string>();
+  const conflicts = nameConflicts(read.desired, holders, read.seen, read.disabled, unchangedNames);
+  let unchanged = read.unchanged.count;
   for (const [id, reasons] of conflicts.invalid) {
     const d = read.desired.get(id);
-    invalid.push({ sourceId: id, ...(d ? { userName: d.userName } : {}), reasons });
+    const userName = d?.userName ?? unchangedNames.get(id);
+    if (!d) unchanged--;
+    invalid.push({ sourceId: id, ...(userName ? { userName } : {}), reasons });
     read.desired.delete(id);
   }
+  const memos = new Map<string, string>();
 
   const decide = (sourceId: string, decision: Decision, userName: string) => {
     if (decision.kind === "noop") {
       if (decision.refresh) refreshApplied.push(decision.refresh);
+      else {
+        // Applied state holds this desired state: its memo can say so (a refresh drops the memo instead).
+        const d = read.desired.get(sourceId);
+        if (d?.memo && memo?.storedValue(sourceId) !== d.memo && memoHolds(d, applied.get(sourceId)))
+          memos.set(sourceId, d.memo);
+      }
       if (mode === "replay") noops.push({ kind: "noop", sourceId, userName });
       return;
     }
@@ -173,11 +229,11 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
     else changes.push({ sourceId, decision });
   };
 
-  let noop = 0;
+  let noop = unchanged;
   for (const [id, desired] of read.desired) {
     const held = conflicts.held.get(id);
     if (held) {
-      const exists = input.applied.has(id) || index?.bySourceId.has(id);
+      const exists = applied.has(id) || index?.bySourceId.has(id);
       skipped.push({ sourceId: id, userName: desired.userName, kind: exists ? "update" : "create", reason: held });
       continue;
     }
@@ -185,16 +241,16 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
     if (decision.kind === "noop") noop++;
     decide(id, decision, desired.userName);
   }
-  for (const id of removalCandidates(input, read, index)) {
+  for (const id of removalCandidates(input, read, index, appliedIds)) {
     const decision = decideRemoval(id, ctx);
     decide(id, decision, decision.kind === "change" ? decision.delta.userName : "");
   }
 
-  enforceQuota(changes, input, index, invalid);
-  followGroupRenames(ctx.groupRewrite, input.applied, changes, refreshApplied);
+  enforceQuota(changes, input, index, invalid, appliedIds.length);
+  followGroupRenames(ctx.groupRewrite, applied, changes, refreshApplied);
   const userChanges = changes.map((c) => changeOf(c.decision.delta, c.sourceId));
   const removals = userChanges.filter((c) => c.kind === "delete" || c.kind === "disable").length;
-  const managed = index ? index.managedCount : input.applied.size;
+  const managed = index ? index.managedCount : appliedIds.length;
   const reasons = guardReasons({
     guards: channel.guards,
     removals,
@@ -233,7 +289,7 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   }
   Object.assign(counts, {
     sourceUsers: read.seen.size,
-    desired: read.desired.size,
+    desired: read.desired.size + unchanged,
     noop,
     invalid: invalid.length,
     skipped: skipped.length,
@@ -245,20 +301,31 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   });
 
   const forget =
-    mode === "full" && index
-      ? [...input.applied.keys()].filter((id) => !read.seen.has(id) && !index.bySourceId.has(id))
-      : [];
+    mode === "full" && index ? appliedIds.filter((id) => !read.seen.has(id) && !index.bySourceId.has(id)) : [];
   return {
     plan: { channel: channel.name, mode, status, reasons, users, groups, invalid, skipped, counts },
     desired,
     deltas,
     digests,
     refreshApplied: status === "blocked" ? [] : refreshApplied,
+    memos,
+    unchanged,
     forget: status === "blocked" ? [] : forget,
     groupState: status === "blocked" ? new Map(input.groupState ?? []) : groupPlan.next,
-    groupRewrite:
-      status === "blocked" ? { renames: new Map(), deleted: new Set() } : (ctx.groupRewrite as GroupRewrite),
+    groupRewrite: status === "blocked" ? { renames: new Map(), deleted: new Set() } : groupRewrite,
   };
+}
+
+/**
+ * Whether a memo may say applied state holds this desired state: the digests match and the person holds
+ * the very name they map to (a dormant, disabled person keeps their old name until enabled). Skipped
+ * people then always hold their own names, which keeps IAM's unique-name rule exact without them.
+ */
+export function memoHolds(
+  desired: DesiredUser,
+  applied: Pick<AppliedUser, "userName" | "enabled"> | undefined,
+): boolean {
+  return applied !== undefined && applied.userName === desired.userName && applied.enabled === desired.enabled;
 }
 
 /**
@@ -287,9 +354,10 @@ function enforceQuota(
   input: PlanInput,
   index: ReturnType<typeof indexObserved> | undefined,
   invalid: InvalidUser[],
+  appliedCount: number,
 ): void {
   const max = input.maxUsers ?? 5_000;
-  const existing = index ? index.total : (input.accountUsers ?? input.applied.size);
+  const existing = index ? index.total : (input.accountUsers ?? appliedCount);
   const deletes = changes.filter((c) => c.decision.delta.kind === "delete").length;
   let room = max - existing + deletes;
   for (let k = 0; k < changes.length; k++) {
@@ -340,6 +408,8 @@ function failed(input: PlanInput, reasons: string[]): PlanResult {
     deltas: new Map(),
     digests: new Map(),
     refreshApplied: [],
+    memos: new Map(),
+    unchanged: 0,
     forget: [],
     groupState: new Map(input.groupState ?? []),
     groupRewrite: { renames: new Map(), deleted: new Set() },

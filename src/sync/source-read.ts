@@ -1,6 +1,7 @@
-import type { DesiredUser, InvalidUser, SourceUser } from "../types.js";
+import type { DesiredUser, InvalidUser, SourceUser, UnchangedUser, UserReadOptions } from "../types.js";
 import type { MappedGroup } from "./group-mapping.js";
 import { compileMapping, isInvalid, type MapOptions, mapUser } from "./mapping.js";
+import { type MemoIndex, userFingerprint } from "./memo.js";
 import type { indexObserved } from "./observed-index.js";
 import type { PlanInput } from "./plan.js";
 
@@ -16,14 +17,31 @@ export interface SourceRead {
   /** In scope but disabled, without provisionDisabled: they get the remove action. */
   disabled: Set<string>;
   groups: Map<string, MappedGroup>;
+  /** In scope and unchanged since applied (incremental runs with memos): their count, and who they are. */
+  unchanged: { count: number; names(): ReadonlyMap<string, string> };
 }
 
-export async function readSource(input: PlanInput): Promise<SourceRead> {
+/**
+ * With memos, every desired state carries the memo to record once it is applied, and an incremental run
+ * skips whoever the memos say is unchanged: they count as seen, their groups as mapped, and nothing else.
+ */
+export async function readSource(input: PlanInput, memo?: MemoIndex): Promise<SourceRead> {
   const { channel } = input;
   const mapping = compileMapping(channel);
-  const read: SourceRead = { desired: new Map(), invalid: [], seen: new Set(), disabled: new Set(), groups: new Map() };
+  const read: SourceRead = {
+    desired: new Map(),
+    invalid: [],
+    seen: new Set(),
+    disabled: new Set(),
+    groups: new Map(),
+    unchanged: { count: 0, names: () => new Map() },
+  };
   const mapOpts: MapOptions = input.passwordPolicy !== undefined ? { passwordPolicy: input.passwordPolicy } : {};
-  for await (const page of pages(input)) {
+  const skip = memo && input.mode === "incremental" ? memo : undefined;
+  const readOpts: UserReadOptions = memo
+    ? { fingerprint: memo.fingerprint, ...(skip ? { isUnchanged: (id, fp) => skip.isUnchanged(id, fp) } : {}) }
+    : {};
+  for await (const page of pages(input, readOpts)) {
     for (const user of page) {
       if (read.seen.has(user.sourceId)) continue;
       read.seen.add(user.sourceId);
@@ -32,6 +50,15 @@ export async function readSource(input: PlanInput): Promise<SourceRead> {
           const g = mapping.groups.map(ref);
           if (g) read.groups.set(ref.id, g);
         }
+      }
+      if ("unchanged" in user) {
+        skip?.skip(user.sourceId);
+        continue;
+      }
+      const fp = memo ? (user.fingerprint ?? userFingerprint(user, memo.fingerprint)) : undefined;
+      if (skip && fp !== undefined && skip.isUnchanged(user.sourceId, fp)) {
+        skip.skip(user.sourceId);
+        continue;
       }
       if (user.disabled && !channel.options.provisionDisabled) {
         read.disabled.add(user.sourceId);
@@ -44,15 +71,19 @@ export async function readSource(input: PlanInput): Promise<SourceRead> {
           ...(mapped.userName ? { userName: mapped.userName } : {}),
           reasons: mapped.invalid,
         });
-      } else read.desired.set(user.sourceId, mapped);
+      } else {
+        if (memo && fp !== undefined) mapped.memo = memo.value(fp, mapped.userName);
+        read.desired.set(user.sourceId, mapped);
+      }
     }
   }
+  if (skip) read.unchanged = { count: skip.skipped, names: () => skip.unchanged() };
   return read;
 }
 
-async function* pages(input: PlanInput): AsyncIterable<SourceUser[]> {
+async function* pages(input: PlanInput, opts: UserReadOptions): AsyncIterable<(SourceUser | UnchangedUser)[]> {
   if (input.mode !== "replay") {
-    yield* input.source.users();
+    yield* input.source.users(opts);
     return;
   }
   const ids = [...new Set(input.replayIds ?? [])];
@@ -67,9 +98,10 @@ export function removalCandidates(
   input: PlanInput,
   read: SourceRead,
   index: ReturnType<typeof indexObserved> | undefined,
+  appliedIds: readonly string[],
 ): string[] {
   const gone = (id: string) => !read.seen.has(id) || read.disabled.has(id);
   if (input.mode === "replay") return [...new Set(input.replayIds ?? [])].filter(gone);
-  const pool = index ? index.bySourceId.keys() : input.applied.keys();
+  const pool = index ? index.bySourceId.keys() : appliedIds;
   return [...pool].filter(gone);
 }

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { keys } from "../queue/names.js";
 import type { AppliedUser, DesiredUser } from "../types.js";
+import type { AppliedView } from "./applied-view.js";
 import { type GroupRewrite, rewriteGroups } from "./classify.js";
 import type { GroupStateEntry } from "./group-plan.js";
 import { decryptSecret, encryptSecret } from "./secrets.js";
@@ -74,10 +75,19 @@ export class StateStore {
 
   // --- applied ---------------------------------------------------------------
 
-  /** Records applied state and keeps the IAM-name index (lower-cased name → source id) in step. */
-  async putApplied(channel: string, users: readonly AppliedUser[]): Promise<void> {
+  /**
+   * Records applied state and keeps the IAM-name index (lower-cased name → source id) in step. Each
+   * user's memo is set from `memos` or dropped: applied state written any other way than from the
+   * desired state a memo describes must not let a later run skip the person.
+   */
+  async putApplied(
+    channel: string,
+    users: readonly AppliedUser[],
+    memos: ReadonlyMap<string, string> = new Map(),
+  ): Promise<void> {
     const appliedKey = keys.applied(this.prefix, channel);
     const namesKey = keys.userNames(this.prefix, channel);
+    const memosKey = keys.memos(this.prefix, channel);
     for (const part of chunk(users, this.batch)) {
       if (part.length === 0) continue;
       const before = await this.getAppliedRaw(
@@ -92,6 +102,9 @@ export class StateStore {
         if (old && old.userName.toLowerCase() !== u.userName.toLowerCase())
           tx.hdel(namesKey, old.userName.toLowerCase());
         tx.hset(namesKey, u.userName.toLowerCase(), u.sourceId);
+        const memo = memos.get(u.sourceId);
+        if (memo) tx.hset(memosKey, u.sourceId, memo);
+        else tx.hdel(memosKey, u.sourceId);
       }
       tx.hset(appliedKey, ...fields);
       await exec(tx);
@@ -105,15 +118,35 @@ export class StateStore {
   /** The whole applied state of a channel (HSCAN in batches: no single huge reply). */
   async loadApplied(channel: string): Promise<Map<string, AppliedUser>> {
     const out = new Map<string, AppliedUser>();
-    const k = keys.applied(this.prefix, channel);
-    let cursor = "0";
-    do {
-      const [next, flat] = await this.redis.hscan(k, cursor, "COUNT", Math.max(this.batch, 5_000));
-      for (let i = 0; i + 1 < flat.length; i += 2)
-        out.set(flat[i] as string, JSON.parse(flat[i + 1] as string) as AppliedUser);
-      cursor = next;
-    } while (cursor !== "0");
+    await this.scan(keys.applied(this.prefix, channel), (id, raw) => out.set(id, JSON.parse(raw) as AppliedUser));
     return out;
+  }
+
+  /** Applied state served to the plan on demand (see AppliedView): ids, records by id, holders by name. */
+  appliedView(channel: string): AppliedView {
+    return {
+      // Ids only: a fraction of the records' size (HSCAN NOVALUES needs Redis 7.4).
+      ids: () => this.redis.hkeys(keys.applied(this.prefix, channel)),
+      get: (ids) => this.getAppliedRaw(channel, ids),
+      holders: async (names) => new Map(await this.hmget(keys.userNames(this.prefix, channel), names)),
+      all: () => this.loadApplied(channel),
+    };
+  }
+
+  // --- memos (src/sync/memo.ts) ------------------------------------------------
+
+  async loadMemos(channel: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    await this.scan(keys.memos(this.prefix, channel), (id, memo) => out.set(id, memo));
+    return out;
+  }
+
+  /** Memos of people a plan found unchanged (applied state already holds their desired state). */
+  async putMemos(channel: string, memos: ReadonlyMap<string, string>): Promise<void> {
+    const k = keys.memos(this.prefix, channel);
+    for (const part of chunk([...memos], this.batch)) {
+      if (part.length > 0) await this.redis.hset(k, ...part.flat());
+    }
   }
 
   /** Rewrites every applied membership through a run's group renames and deletions (see PlanResult.groupRewrite). */
@@ -126,7 +159,14 @@ export class StateStore {
     }
     const k = keys.applied(this.prefix, channel);
     for (const part of chunk(changed, this.batch)) {
-      if (part.length > 0) await this.redis.hset(k, ...part.flatMap((a) => [a.sourceId, JSON.stringify(a)]));
+      if (part.length === 0) continue;
+      // Their memos described the memberships before the rewrite: the next run looks at them again.
+      await exec(
+        this.redis
+          .multi()
+          .hset(k, ...part.flatMap((a) => [a.sourceId, JSON.stringify(a)]))
+          .hdel(keys.memos(this.prefix, channel), ...part.map((a) => a.sourceId)),
+      );
     }
     return changed.length;
   }
@@ -141,6 +181,7 @@ export class StateStore {
       const before = await this.getAppliedRaw(channel, part);
       const tx = this.redis.multi();
       tx.hdel(keys.applied(this.prefix, channel), ...part);
+      tx.hdel(keys.memos(this.prefix, channel), ...part);
       const names = [...before.values()].map((a) => a.userName.toLowerCase());
       if (names.length > 0) tx.hdel(keys.userNames(this.prefix, channel), ...names);
       await exec(tx);
@@ -183,6 +224,7 @@ export class StateStore {
       keys.desired(this.prefix, channel),
       keys.applied(this.prefix, channel),
       keys.userNames(this.prefix, channel),
+      keys.memos(this.prefix, channel),
       keys.observed(this.prefix, channel),
       keys.groups(this.prefix, channel),
     );
@@ -218,6 +260,16 @@ export class StateStore {
     for (const [id, raw] of await this.hmget(keys.applied(this.prefix, channel), ids))
       out.set(id, JSON.parse(raw) as AppliedUser);
     return out;
+  }
+
+  /** Every field of a hash in HSCAN batches (no single huge reply). */
+  private async scan(key: string, each: (field: string, value: string) => void): Promise<void> {
+    let cursor = "0";
+    do {
+      const [next, flat] = await this.redis.hscan(key, cursor, "COUNT", Math.max(this.batch, 5_000));
+      for (let i = 0; i + 1 < flat.length; i += 2) each(flat[i] as string, flat[i + 1] as string);
+      cursor = next;
+    } while (cursor !== "0");
   }
 
   private async hmget(key: string, ids: readonly string[]): Promise<[string, string][]> {

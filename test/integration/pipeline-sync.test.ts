@@ -79,6 +79,8 @@ describe("pipeline: full sync, no-op rerun, incremental changes", () => {
     const incremental = await pl.run({ mode: "incremental" });
     expect(incremental.status).toBe("completed");
     expect(incremental.planned).toBe(0);
+    // Every person was skipped on the memo their provision job left: nobody was mapped again.
+    expect(incremental).toMatchObject({ unchanged: N, skippedOnMemo: N });
     const full = await pl.run({ mode: "full" });
     expect(full.status).toBe("completed");
     expect(full.planned).toBe(0);
@@ -117,6 +119,8 @@ describe("pipeline: full sync, no-op rerun, incremental changes", () => {
     expect(run.status).toBe("completed");
     // removeAction is delete: the disabled person and the deleted one are both removed.
     expect(run.counts).toMatchObject({ updated: 2, deleted: 2 });
+    // The new mail, the disable and the new membership (a group entry's change) each defeat the memo.
+    expect(run.skippedOnMemo).toBe(N - 4);
     const byName = new Map(pl.managedUsers().map((u) => [u.userName, u]));
     expect(byName.get("user00001")?.tags.find((t) => t.Key === "email")?.Value).toBe("renamed00001@example.com");
     expect(byName.has("user00002")).toBe(false);

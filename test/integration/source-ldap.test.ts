@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LdapSourceConfig } from "../../src/config/schema.js";
 import { SourceReadError } from "../../src/errors/SourceReadError.js";
 import { openDataStore } from "../../src/sources/index.js";
+import { fingerprinter } from "../../src/sync/memo.js";
 import type { SourceGroup, SourceUser } from "../../src/types.js";
 import { services } from "../support/env.js";
 import { createSubtree, ldapSource, ldapStore, loadFixture, removeSubtree } from "../support/ldap-fixtures.js";
@@ -222,6 +223,50 @@ describe("LDAP data store (OpenLDAP fixture)", () => {
       expect(String((err as Error).message)).not.toContain(services.ldapBindPassword);
     } finally {
       await store.close();
+    }
+  });
+
+  it("fingerprints every entry, and settles the ones the plan calls unchanged before decoding them", async () => {
+    const { groups: _groups, ...withoutGroups } = source();
+    const fingerprint = fingerprinter(undefined);
+    const plain = openDataStore(ldapStore("example"), withoutGroups as LdapSourceConfig & { type: "ldap" }, {
+      attributes: ["mail"],
+    });
+    const grouped = openDataStore(ldapStore("example"), source(), { attributes: ["mail"] });
+    try {
+      const first = byUid((await readAll(plain.users({ fingerprint }))) as SourceUser[]);
+      const alice = first.get("alice");
+      expect(alice?.fingerprint).toMatch(/^[\w-]{22}$/);
+      expect(new Set([...first.values()].map((u) => u.fingerprint)).size).toBe(first.size);
+
+      // Without groups the entry is everything: the store answers with the id alone.
+      const asked: string[] = [];
+      const again = await readAll(
+        plain.users({
+          fingerprint,
+          isUnchanged: (id, fp) => {
+            asked.push(id);
+            return id === alice?.sourceId && fp === alice.fingerprint;
+          },
+        }),
+      );
+      expect(asked).toHaveLength(first.size);
+      expect(again.filter((u) => "unchanged" in u)).toEqual([
+        { sourceId: alice?.sourceId, unchanged: true, groups: [] },
+      ]);
+      expect(again).toHaveLength(first.size);
+
+      // With groups, a group's membership is part of the person: the fingerprint covers it, and the
+      // plan decides on the whole user (the store does not settle anyone itself).
+      const withGroups = byUid(
+        (await readAll(grouped.users({ fingerprint, isUnchanged: () => true }))) as SourceUser[],
+      );
+      expect(withGroups.get("alice")?.groups.length).toBeGreaterThan(0);
+      expect(withGroups.get("alice")?.fingerprint).not.toBe(alice?.fingerprint);
+      expect([...withGroups.values()].every((u) => !("unchanged" in u))).toBe(true);
+    } finally {
+      await plain.close();
+      await grouped.close();
     }
   });
 });

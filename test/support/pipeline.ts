@@ -84,6 +84,10 @@ export interface ChannelSpec {
   /** Sub-OU of this pipeline's subtree holding the channel's people (default "people"). */
   peopleOu?: string;
   loginProfile?: boolean;
+  /** Read groups from ou=groups (the default) or none at all. */
+  groups?: boolean;
+  /** Tag templates in place of the default email + name. */
+  tags?: Record<string, string>;
 }
 
 export interface PipelineOptions {
@@ -145,6 +149,19 @@ export class Pipeline {
     return this;
   }
 
+  /** New channel settings, as after an operator's edit and restart: workers (if running) restart with them. */
+  async reconfigure(channels: ChannelSpec[]): Promise<void> {
+    const running = this.workers !== undefined;
+    await this.workers?.close();
+    this.workers = undefined;
+    await this.ctx.close();
+    this.opts.channels = channels;
+    this.loaded = loadConfigText(stringify(this.configObject()), "pipeline.yaml", {});
+    writeFileSync(this.configFile, stringify(this.configObject()));
+    this.ctx = new QueueContext(this.loaded.config);
+    if (running) await this.startWorkers();
+  }
+
   configObject(): Record<string, unknown> {
     return {
       redis: { url: this.opts.redisUrl ?? services.redisUrl, prefix: this.prefix },
@@ -180,12 +197,20 @@ export class Pipeline {
               baseDn: `ou=${c.peopleOu ?? "people"},${this.base}`,
               filter: "(objectClass=inetOrgPerson)",
               disabled: { rule: "attributeEquals", attribute: "employeeType", value: "disabled" },
-              groups: { from: "entries", baseDn: `ou=groups,${this.base}`, filter: "(objectClass=groupOfNames)" },
+              ...(c.groups === false
+                ? {}
+                : {
+                    groups: {
+                      from: "entries",
+                      baseDn: `ou=groups,${this.base}`,
+                      filter: "(objectClass=groupOfNames)",
+                    },
+                  }),
             },
             target: c.target,
             mapping: {
               userName: "{{ uid }}",
-              tags: { email: "{{ mail | lower | default('none') }}", name: "{{ cn | asciifold }}" },
+              tags: c.tags ?? { email: "{{ mail | lower | default('none') }}", name: "{{ cn | asciifold }}" },
               ...(c.loginProfile
                 ? { loginProfile: { password: { value: "{{ carLicense }}", createOnly: true } } }
                 : {}),

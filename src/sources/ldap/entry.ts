@@ -50,3 +50,36 @@ export function entryAttributes(entry: Entry): Record<string, string[]> {
   }
   return out;
 }
+
+/**
+ * The entry as one string, in the order the server sent it, for fingerprints (src/sync/memo.ts). Every
+ * name and value is length-prefixed, so no value can pass for another layout of the entry.
+ */
+export function entryText(entry: Entry): string {
+  let text = "";
+  for (const type in entry) {
+    const raw = entry[type];
+    text += `${type.length}:${type}`;
+    const values = Array.isArray(raw) ? raw : [raw];
+    text += `${values.length}[`;
+    for (const v of values) {
+      const s = Buffer.isBuffer(v) ? `b${v.toString("base64")}` : `s${v}`;
+      text += `${s.length}:${s}`;
+    }
+  }
+  return text;
+}
+
+/** One attribute's decoded values (any case of its name), as entryAttributes would give them. */
+export function attributeValues(entry: Entry, lowerName: string, found?: (type: string) => void): string[] {
+  const out: string[] = [];
+  for (const type in entry) {
+    if (type === "dn" || type.toLowerCase() !== lowerName) continue;
+    found?.(type);
+    const raw = entry[type];
+    for (const v of Array.isArray(raw) ? raw : [raw]) {
+      out.push(Buffer.isBuffer(v) ? decodeBinary(type, v) : decodeText(type, v as string));
+    }
+  }
+  return out;
+}

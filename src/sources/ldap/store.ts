@@ -1,7 +1,7 @@
 import type { Entry } from "ldapts";
 import type { LdapSourceConfig, LdapStoreConfig } from "../../config/schema.js";
 import { SourceReadError } from "../../errors/SourceReadError.js";
-import type { SourceGroup, SourceGroupRef, SourceUser } from "../../types.js";
+import type { SourceGroup, SourceGroupRef, SourceUser, UnchangedUser, UserReadOptions } from "../../types.js";
 import {
   chunks,
   type DataStore,
@@ -13,6 +13,7 @@ import {
 import { LdapSession } from "./connection.js";
 import { disabledRuleAttributes, isDisabled } from "./disabled.js";
 import { leafValue, tryNormalizeDn } from "./dn.js";
+import { attributeValues, entryText } from "./entry.js";
 import { and, equals, or, wrapFilter } from "./filter.js";
 import { GroupCatalog, inChainGroupsFilter, inChainMembersFilter, readEntry } from "./groups.js";
 import { guidToBytes, isGuid } from "./guid.js";
@@ -34,6 +35,8 @@ export class LdapDataStore implements DataStore {
   private readonly problemLog: ProblemLog;
   private readonly userAttributes: string[];
   private readonly idKey: string;
+  /** The id attribute's name as the server spells it, once seen. */
+  private idType: string | undefined;
 
   constructor(
     private readonly store: LdapStoreConfig,
@@ -56,12 +59,14 @@ export class LdapDataStore implements DataStore {
     this.userAttributes = wanted.filter((a) => !seen.has(a.toLowerCase()) && seen.add(a.toLowerCase()));
   }
 
-  async *users(): AsyncGenerator<SourceUser[]> {
+  users(): AsyncGenerator<SourceUser[]>;
+  users(opts: UserReadOptions): AsyncGenerator<(SourceUser | UnchangedUser)[]>;
+  async *users(opts: UserReadOptions = {}): AsyncGenerator<(SourceUser | UnchangedUser)[]> {
     const session = this.session();
     try {
       const membership = await this.membership(session);
       for await (const entries of session.pages(this.userSearch(this.source.filter))) {
-        const page = await this.toUsers(session, entries, membership);
+        const page = await this.toUsers(session, entries, membership, opts);
         if (page.length > 0) yield page;
       }
     } finally {
@@ -172,9 +177,65 @@ export class LdapDataStore implements DataStore {
     return { kind: "catalog", catalog: await GroupCatalog.load(session, config, this.source.baseDn, this.problemLog) };
   }
 
-  private async toUsers(session: LdapSession, entries: Entry[], membership: Membership): Promise<SourceUser[]> {
-    const users = await mapLimit(entries, IN_CHAIN_CONCURRENCY, (e) => this.toUser(session, e, membership));
-    return users.filter((u): u is SourceUser => u !== undefined);
+  private toUsers(session: LdapSession, entries: Entry[], membership: Membership): Promise<SourceUser[]>;
+  private toUsers(
+    session: LdapSession,
+    entries: Entry[],
+    membership: Membership,
+    opts: UserReadOptions,
+  ): Promise<(SourceUser | UnchangedUser)[]>;
+  private async toUsers(
+    session: LdapSession,
+    entries: Entry[],
+    membership: Membership,
+    opts: UserReadOptions = {},
+  ): Promise<(SourceUser | UnchangedUser)[]> {
+    const out: (SourceUser | UnchangedUser)[] = [];
+    const rest: { entry: Entry; text?: string; fp?: string }[] = [];
+    const { fingerprint, isUnchanged } = opts;
+    for (const entry of entries) {
+      if (!fingerprint) {
+        rest.push({ entry });
+        continue;
+      }
+      // Without groups the entry is all that shapes the person: an unchanged one is settled here, before
+      // its DN and attributes are decoded at all. With groups, the groups are part of the fingerprint.
+      const text = entryText(entry);
+      if (membership.kind !== "none") {
+        rest.push({ entry, text });
+        continue;
+      }
+      const fp = fingerprint(text);
+      const id = this.quickId(entry);
+      if (id !== undefined && isUnchanged?.(id, fp)) out.push({ sourceId: id, unchanged: true, groups: [] });
+      else rest.push({ entry, fp });
+    }
+    const users = await mapLimit(rest, IN_CHAIN_CONCURRENCY, async ({ entry, text, fp }) => {
+      const user = await this.toUser(session, entry, membership);
+      if (user && fingerprint) {
+        const withGroups = text !== undefined ? fingerprint(`${text}${JSON.stringify(user.groups)}`) : undefined;
+        const made = fp ?? withGroups;
+        if (made) user.fingerprint = made;
+      }
+      return user;
+    });
+    for (const u of users) if (u) out.push(u);
+    return out;
+  }
+
+  /** The entry's source id when it has exactly one that decodes; the full read reports any other case. */
+  private quickId(entry: Entry): string | undefined {
+    // Servers spell the attribute the same way in every entry: a plain string value is the id as is.
+    const raw = this.idType !== undefined ? entry[this.idType] : undefined;
+    if (typeof raw === "string" && this.idKey !== "objectguid") return raw;
+    try {
+      const ids = attributeValues(entry, this.idKey, (type) => {
+        this.idType = type;
+      });
+      return ids.length === 1 ? ids[0] : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private async toUser(session: LdapSession, entry: Entry, membership: Membership): Promise<SourceUser | undefined> {

@@ -3,8 +3,9 @@
  * its CPU, memory and event loop are its own (the emulator and the bench's bookkeeping live elsewhere).
  *
  *   serve <config>     start snapshot + provision workers, answer {ready}; on {stop} close and answer {usage}
- *   noop-run <config>  start workers, time one incremental run of the channel, then ldapsearch over the same
- *                      entries; answer {result} with both and this process's peak RSS
+ *   noop-run <config> [runs]  start workers, then `runs` times (default 5): time one incremental run of the
+ *                      channel, then ldapsearch over the same entries; answer {result} with every pair and
+ *                      this process's peak RSS. The first run is the process's first (cold code).
  */
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -77,56 +78,67 @@ if (mode === "serve") {
   const channelName = Object.keys(loaded.config.channels)[0] as string;
   const channel = loaded.config.channels[channelName];
   if (!channel) throw new Error("no channel");
-  const workers = await startWorkers(ctx, { roles: { snapshot: true, provision: true }, logger });
-  loop.enable();
-  const rssBefore = process.resourceUsage().maxRSS;
-  // BENCH_PROFILE_RUN=<file.cpuprofile>: a CPU profile of the timed run alone (not of the process start).
-  const profileFile = process.env.BENCH_PROFILE_RUN;
-  const inspector = profileFile ? new Session() : undefined;
-  if (inspector) {
-    inspector.connect();
-    await inspector.post("Profiler.enable");
-    await inspector.post("Profiler.setSamplingInterval", { interval: 200 });
-    await inspector.post("Profiler.start");
-  }
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const { runId } = await requestRun(ctx, { channel: channelName, mode: "incremental", trigger: "cli" });
-  const run = await waitForRun(ctx.runs, runId, { pollMs: 10, timeoutMs: 300_000 });
-  const runSeconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  if (inspector && profileFile) {
-    const { profile } = await inspector.post("Profiler.stop");
-    writeFileSync(profileFile, JSON.stringify(profile));
-    inspector.disconnect();
-  }
-  const after = usage();
-  await workers.close();
-
+  const runs = Math.max(2, Number(process.argv[4] ?? 5));
   const store = loaded.config.dataStores[channel.source.dataStore] as LdapStoreConfig;
   const source = channel.source as unknown as LdapSourceConfig;
   // The attributes the data store asks for: the mapping's, the id and the name.
   const attributes = [...new Set([...mappingAttributes(channel), source.idAttribute ?? "entryUUID", "uid"])];
-  const t1 = performance.now();
-  const entries = await ldapsearch(store, source, attributes);
-  const ldapsearchSeconds = (performance.now() - t1) / 1000;
-  await ctx.close();
-  send({
-    type: "result",
-    result: {
+  const workers = await startWorkers(ctx, { roles: { snapshot: true, provision: true }, logger });
+  loop.enable();
+  const rssBefore = process.resourceUsage().maxRSS;
+  // BENCH_PROFILE_RUN=<file.cpuprofile>: a CPU profile of the last run alone (steady state, not the start).
+  const profileFile = process.env.BENCH_PROFILE_RUN;
+  const results: {
+    seconds: number;
+    cpuSeconds: number;
+    ldapsearchSeconds: number;
+    entries: number;
+    run: Record<string, unknown>;
+  }[] = [];
+  for (let k = 0; k < runs; k++) {
+    const inspector = profileFile && k === runs - 1 ? new Session() : undefined;
+    if (inspector) {
+      inspector.connect();
+      await inspector.post("Profiler.enable");
+      await inspector.post("Profiler.setSamplingInterval", { interval: 200 });
+      await inspector.post("Profiler.start");
+    }
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { runId } = await requestRun(ctx, { channel: channelName, mode: "incremental", trigger: "cli" });
+    const run = await waitForRun(ctx.runs, runId, { pollMs: 10, timeoutMs: 300_000 });
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    if (inspector && profileFile) {
+      const { profile } = await inspector.post("Profiler.stop");
+      writeFileSync(profileFile, JSON.stringify(profile));
+      inspector.disconnect();
+    }
+    // ldapsearch right after each run: both see the same directory, cache and machine load.
+    const t1 = performance.now();
+    const entries = await ldapsearch(store, source, attributes);
+    results.push({
+      seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      ldapsearchSeconds: (performance.now() - t1) / 1000,
+      entries,
       run: {
         status: run.status,
         planned: run.planned,
+        unchanged: run.unchanged,
+        skippedOnMemo: run.skippedOnMemo,
         counts: run.counts,
         calls: run.calls,
         durationMs: run.durationMs,
       },
-      runSeconds,
-      runCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
-      ldapsearch: { entries, seconds: ldapsearchSeconds, attributes },
-      rssBeforeRunMb: +(rssBefore / 1024).toFixed(1),
-      ...after,
-    },
+    });
+  }
+  const after = usage();
+  await workers.close();
+  await ctx.close();
+  send({
+    type: "result",
+    result: { runs: results, attributes, rssBeforeRunMb: +(rssBefore / 1024).toFixed(1), ...after },
   });
   process.exit(0);
 } else {

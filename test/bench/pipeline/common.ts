@@ -215,8 +215,8 @@ export interface Child {
 }
 
 /** Forks test/bench/pipeline/child.ts under tsx with one mode and a configuration file. */
-export function forkChild(mode: string, configFile: string): Child {
-  const child = fork(resolve(root, "test/bench/pipeline/child.ts"), [mode, configFile], {
+export function forkChild(mode: string, configFile: string, args: string[] = []): Child {
+  const child = fork(resolve(root, "test/bench/pipeline/child.ts"), [mode, configFile, ...args], {
     // BENCH_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker process.
     execArgv: [
       "--import",

@@ -1,7 +1,8 @@
 /**
- * Scenarios 3 and 4a: a no-op incremental run over the 20,000 entries of ou=bench-ldap-read (the data
- * store bench's directory, loaded once and kept), already synced once, timed in a fresh worker process
- * against `ldapsearch -E pr=<page>/noprompt` over the same entries; that process's peak RSS.
+ * Scenarios 3 and 4a: no-op incremental runs over the 20,000 entries of ou=bench-ldap-read (the data
+ * store bench's directory, loaded once and kept), already synced once, timed one after another in a fresh
+ * worker process, each against `ldapsearch -E pr=<page>/noprompt` over the same entries right after it;
+ * that process's peak RSS.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -23,20 +24,41 @@ import { clearPrefix, forkChild, within } from "./common.js";
 export interface NoopParams {
   entries: number;
   pageSize: number;
+  /** Runs in the one worker process; the first is its first (cold code), the rest its steady state. */
+  runs: number;
+}
+
+export interface NoopRunFigures {
+  seconds: number;
+  cpuSeconds: number;
+  ldapsearchSeconds: number;
+  run: { status: string; planned: number; unchanged?: number; skippedOnMemo?: number; counts: Record<string, number> };
 }
 
 export interface NoopResult {
   entries: number;
-  runSeconds: number;
-  runCpuSeconds: number;
+  /** Every run in order, each with the ldapsearch timed right after it. */
+  runs: NoopRunFigures[];
+  /** The process's first run (JIT-cold code, first connections). */
+  firstSeconds: number;
+  /** Median of the runs after the first: what a running worker spends on each scheduled no-op run. */
+  steadySeconds: number;
   ldapsearchSeconds: number;
-  ratio: number;
+  firstRatio: number;
+  steadyRatio: number;
+  /** Every run completed, planned nothing, and (after the first sync) skipped everyone on their memo. */
+  allNoop: boolean;
   maxRssMb: number;
   rssBeforeRunMb: number;
   eventLoopMaxMs: number;
-  run: { status: string; planned: number; counts: Record<string, number>; calls: Record<string, number> };
   firstSyncSeconds: number;
 }
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 
 export const BENCH_OU = "bench-ldap-read";
 
@@ -175,25 +197,42 @@ export async function noopSetup(p: NoopParams, log: (s: string) => void): Promis
   }
 }
 
-/** The timed no-op run, in a fresh worker process. */
-export async function noopTimed(setup: NoopSetup): Promise<NoopResult> {
-  const child = forkChild("noop-run", setup.file);
+/** The timed no-op runs, in a fresh worker process. */
+export async function noopTimed(setup: NoopSetup, runs: number): Promise<NoopResult> {
+  const child = forkChild("noop-run", setup.file, [String(runs)]);
   try {
     const msg = await within(600_000, "no-op run", child.next<{ result: Record<string, unknown> }>("result", 600_000));
-    const r = msg.result as unknown as NoopResult & { ldapsearch: { entries: number; seconds: number } };
-    if (r.ldapsearch.entries !== setup.total)
-      throw new Error(`ldapsearch saw ${r.ldapsearch.entries}, expected ${setup.total}`);
+    const r = msg.result as unknown as {
+      runs: (NoopRunFigures & { entries: number })[];
+      maxRssMb: number;
+      rssBeforeRunMb: number;
+      eventLoopMaxMs: number;
+    };
+    for (const x of r.runs)
+      if (x.entries !== setup.total) throw new Error(`ldapsearch saw ${x.entries}, expected ${setup.total}`);
     await child.exit(10_000);
+    const first = r.runs[0] as NoopRunFigures;
+    const steadySeconds = median(r.runs.slice(1).map((x) => x.seconds));
+    const ldapsearchSeconds = median(r.runs.map((x) => x.ldapsearchSeconds));
     return {
       entries: setup.total,
-      runSeconds: r.runSeconds,
-      runCpuSeconds: r.runCpuSeconds,
-      ldapsearchSeconds: r.ldapsearch.seconds,
-      ratio: r.runSeconds / r.ldapsearch.seconds,
+      runs: r.runs.map(({ seconds, cpuSeconds, ldapsearchSeconds, run }) => ({
+        seconds: +seconds.toFixed(3),
+        cpuSeconds: +cpuSeconds.toFixed(3),
+        ldapsearchSeconds: +ldapsearchSeconds.toFixed(3),
+        run,
+      })),
+      firstSeconds: first.seconds,
+      steadySeconds,
+      ldapsearchSeconds,
+      firstRatio: first.seconds / ldapsearchSeconds,
+      steadyRatio: steadySeconds / ldapsearchSeconds,
+      allNoop: r.runs.every(
+        (x) => x.run.status === "completed" && x.run.planned === 0 && x.run.skippedOnMemo === setup.total,
+      ),
       maxRssMb: r.maxRssMb,
       rssBeforeRunMb: r.rssBeforeRunMb,
       eventLoopMaxMs: r.eventLoopMaxMs,
-      run: r.run,
       firstSyncSeconds: setup.firstSyncSeconds,
     };
   } finally {
@@ -205,7 +244,7 @@ export async function noopRun(p: NoopParams, log: (s: string) => void): Promise<
   const setup = await noopSetup(p, log);
   try {
     log("no-op incremental run in a fresh worker process");
-    return await noopTimed(setup);
+    return await noopTimed(setup, p.runs);
   } finally {
     await setup.close();
   }

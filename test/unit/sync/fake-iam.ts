@@ -1,6 +1,6 @@
 import { rewriteGroups } from "../../../src/sync/classify.js";
 import type { GroupStateEntry } from "../../../src/sync/group-plan.js";
-import { type PlanInput, type PlanResult, planRun } from "../../../src/sync/plan.js";
+import { memoHolds, type PlanInput, type PlanResult, planRun } from "../../../src/sync/plan.js";
 import {
   type AppliedUser,
   type CurrentUser,
@@ -38,8 +38,14 @@ export class FakeIam {
   readonly users = new Map<string, FakeUser>();
   readonly groups = new Map<string, { groupName: string; path: string }>();
   readonly applied = new Map<string, AppliedUser>();
+  /** Memos kept as the workers keep them; undefined: this IAM's plans run without memos. */
+  readonly memos: Map<string, string> | undefined;
   groupState = new Map<string, GroupStateEntry>();
   touched: string[] = [];
+
+  constructor(opts: { memos?: boolean } = {}) {
+    this.memos = opts.memos ? new Map() : undefined;
+  }
 
   seed(u: Partial<FakeUser> & { userName: string }): void {
     this.users.set(lc(u.userName), { path: "/", tags: {}, groups: [], hasLoginProfile: false, ...u });
@@ -142,10 +148,14 @@ export class FakeIam {
     for (const [sourceId, delta] of result.deltas) {
       const after = this.applyDelta(delta);
       if (after === undefined) continue;
+      this.memos?.delete(sourceId);
       if (!after) {
         this.applied.delete(sourceId);
         continue;
       }
+      // The provision job's rule: the memo once applied state holds exactly the desired state.
+      const desired = result.desired.get(sourceId);
+      if (desired?.memo && memoHolds(desired, after)) this.memos?.set(sourceId, desired.memo);
       this.applied.set(sourceId, {
         sourceId,
         userName: after.userName,
@@ -166,11 +176,23 @@ export class FakeIam {
         for (const u of this.users.values()) u.groups = u.groups.filter((n) => lc(n) !== lc(g.groupName));
       }
     }
-    for (const a of result.refreshApplied) this.applied.set(a.sourceId, a);
+    for (const a of result.refreshApplied) {
+      this.applied.set(a.sourceId, a);
+      this.memos?.delete(a.sourceId);
+    }
     // The finaliser's step: memberships in applied state follow the run's group renames and deletions.
-    for (const [id, a] of this.applied)
-      this.applied.set(id, { ...a, groups: rewriteGroups(a.groups, result.groupRewrite) });
-    for (const id of result.forget) this.applied.delete(id);
+    for (const [id, a] of this.applied) {
+      const groups = rewriteGroups(a.groups, result.groupRewrite);
+      if (groups.length === a.groups.length && groups.every((g, i) => g === a.groups[i])) continue;
+      this.applied.set(id, { ...a, groups });
+      this.memos?.delete(id);
+    }
+    for (const id of result.forget) {
+      this.applied.delete(id);
+      this.memos?.delete(id);
+    }
+    // The snapshot records memos after rewriting memberships (which drops the memos it touches).
+    for (const [id, memo] of result.memos) this.memos?.set(id, memo);
     this.groupState = result.groupState;
   }
 
@@ -178,6 +200,7 @@ export class FakeIam {
     return planRun({
       ...input,
       applied: this.applied,
+      ...(this.memos ? { memos: this.memos } : {}),
       groupState: this.groupState,
       ...(input.mode === "full" ? { observed: this.observed() } : {}),
     });

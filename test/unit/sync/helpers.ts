@@ -1,6 +1,6 @@
 import type { ChannelConfig, ChannelOptions } from "../../../src/config/schema.js";
 import type { PlanSource } from "../../../src/sync/plan.js";
-import type { SourceUser } from "../../../src/types.js";
+import type { SourceUser, UnchangedUser, UserReadOptions } from "../../../src/types.js";
 
 export const KEY = Buffer.alloc(32, 7);
 
@@ -62,17 +62,36 @@ export function person(
   };
 }
 
-/** A data store over arrays, paged like the real ones; `failAfter` throws mid-read. */
-export function source(users: SourceUser[], opts: { pageSize?: number; failAfter?: number } = {}): PlanSource {
+/**
+ * A data store over arrays, paged like the real ones; `failAfter` throws mid-read. With `fingerprints`
+ * it makes fingerprints and answers unchanged people as UnchangedUser, as the LDAP store does.
+ */
+export function source(
+  users: SourceUser[],
+  opts: { pageSize?: number; failAfter?: number; fingerprints?: boolean } = {},
+): PlanSource {
   const size = opts.pageSize ?? 2;
-  return {
-    async *users() {
-      for (let k = 0; k < users.length; k += size) {
-        if (opts.failAfter !== undefined && k >= opts.failAfter) throw new Error("LDAP connection reset");
-        yield users.slice(k, k + size);
+  // One generator serves both of PlanSource's users() signatures; only a caller passing isUnchanged gets UnchangedUser.
+  const users_ = async function* (read: UserReadOptions = {}): AsyncGenerator<(SourceUser | UnchangedUser)[]> {
+    for (let k = 0; k < users.length; k += size) {
+      if (opts.failAfter !== undefined && k >= opts.failAfter) throw new Error("LDAP connection reset");
+      const page = users.slice(k, k + size);
+      const { fingerprint, isUnchanged } = read;
+      if (!opts.fingerprints || !fingerprint) {
+        yield page;
+        continue;
       }
-      if (opts.failAfter !== undefined && users.length <= opts.failAfter) throw new Error("LDAP connection reset");
-    },
+      yield page.map((u): SourceUser | UnchangedUser => {
+        const fp = fingerprint(JSON.stringify(u));
+        return isUnchanged?.(u.sourceId, fp)
+          ? { sourceId: u.sourceId, unchanged: true, groups: u.groups }
+          : { ...u, fingerprint: fp };
+      });
+    }
+    if (opts.failAfter !== undefined && users.length <= opts.failAfter) throw new Error("LDAP connection reset");
+  };
+  return {
+    users: users_ as PlanSource["users"],
     async findUsers(q) {
       const ids = new Set(q.ids ?? []);
       return users.filter((u) => ids.has(u.sourceId));

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ChannelOptions } from "../../../src/config/schema.js";
+import type { PlanResult } from "../../../src/sync/plan.js";
 import type { SourceUser } from "../../../src/types.js";
 import { MARKER_TAG, SOURCE_ID_TAG } from "../../../src/types.js";
 import { FakeIam } from "./fake-iam.js";
@@ -203,4 +204,65 @@ describe("properties", () => {
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) },
     );
   });
+
+  it("memos change no plan: an incremental run skipping unchanged people plans what reading everyone plans", async () => {
+    let skipped = 0;
+    const stepArb = fc.record({
+      snap: fc.nat(2),
+      mode: fc.constantFrom("incremental", "incremental", "full"),
+      fingerprints: fc.boolean(),
+      // Another mapping makes every memo stale (their context changes); a create-only name keeps old names.
+      mapping: fc.constantFrom("base", "base", "base", "tagged", "createOnlyName"),
+    });
+    const mappings = {
+      base: {},
+      tagged: { tags: { dept: "{{ dept }}", who: "{{ uid | lower }}" } },
+      createOnlyName: { userName: { value: "{{ uid }}", createOnly: true } },
+    } as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(snapshotArb, { minLength: 1, maxLength: 3 }),
+        fc.array(stepArb, { minLength: 2, maxLength: 8 }),
+        optionsArb,
+        async (snaps, steps, options) => {
+          const base = channelFor(options);
+          const withMemos = new FakeIam({ memos: true });
+          const without = new FakeIam();
+          for (const step of steps) {
+            const people = toSource(snaps[step.snap % snaps.length] as (typeof snaps)[number]);
+            const channel = { ...base, mapping: { ...base.mapping, ...mappings[step.mapping] } };
+            const input = { channel, mode: step.mode, secretKey: KEY, allowDeletions: true, now: new Date(0) };
+            const a = await withMemos.plan({ ...input, source: source(people, { fingerprints: step.fingerprints }) });
+            const b = await without.plan({ ...input, source: source(people) });
+            expect(comparable(a)).toEqual(comparable(b));
+            skipped += a.unchanged;
+            withMemos.apply(a);
+            without.apply(b);
+            expect(withMemos.applied).toEqual(without.applied);
+          }
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) },
+    );
+    // Not vacuous: the runs above did skip people on their memos.
+    expect(skipped).toBeGreaterThan(0);
+  });
 });
+
+/** A plan result as it acts: everything but the memos it carries, lists that have no order sorted. */
+function comparable(r: PlanResult) {
+  const byId = <T extends { sourceId: string }>(xs: T[]) =>
+    [...xs].sort((x, y) => x.sourceId.localeCompare(y.sourceId) || JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  const desired = [...r.desired.values()].map(({ memo: _memo, ...d }) => d);
+  return {
+    ...r.plan,
+    invalid: byId(r.plan.invalid),
+    skipped: byId(r.plan.skipped),
+    desired: byId(desired),
+    deltas: [...r.deltas].sort(([x], [y]) => x.localeCompare(y)),
+    refreshApplied: byId(r.refreshApplied),
+    forget: [...r.forget].sort(),
+    groupState: [...r.groupState].sort(([x], [y]) => x.localeCompare(y)),
+    groupRewrite: r.groupRewrite,
+  };
+}
