@@ -48,7 +48,8 @@ const FINGERPRINT_LENGTH = 22;
 
 /** What besides the entry shapes a desired state: changing any of it makes every memo stale at once. */
 export function memoContext(channel: ChannelConfig, passwordPolicy: unknown): string {
-  return stableJson({ v: MEMO_VERSION, channel, passwordPolicy: passwordPolicy ?? null });
+  // Hashed once here: it prefixes every entry's hash, so it is kept short.
+  return fingerprinter(undefined)(stableJson({ v: MEMO_VERSION, channel, passwordPolicy: passwordPolicy ?? null }));
 }
 
 /** A fingerprint for users whose data store did not make one from the raw entry. */

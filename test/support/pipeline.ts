@@ -15,6 +15,7 @@ import { services, uniqueName } from "./env.js";
 import { type EmulatorOptions, type IamEmulator, startIamEmulator } from "./iam-emulator/index.js";
 import { freshKey } from "./iam-emulator/testing.js";
 import { applyLdif, createSubtree, removeSubtree } from "./ldap-fixtures.js";
+import { clearPrefix } from "./redis.js";
 
 /**
  * A whole pipeline for a test: its own LDAP subtree of people and groups in the real slapd, its own Redis
@@ -284,6 +285,8 @@ export class Pipeline {
     await this.workers?.close();
     await this.ctx?.close();
     if (this.base) await removeSubtree("example", this.base);
+    // A private Redis may be stopped by now (fault tests); it goes away with its directory anyway.
+    await clearPrefix(this.opts.redisUrl ?? services.redisUrl, this.prefix).catch(() => {});
   }
 }
 

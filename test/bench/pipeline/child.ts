@@ -86,7 +86,8 @@ if (mode === "serve") {
   const workers = await startWorkers(ctx, { roles: { snapshot: true, provision: true }, logger });
   loop.enable();
   const rssBefore = process.resourceUsage().maxRSS;
-  // BENCH_PROFILE_RUN=<file.cpuprofile>: a CPU profile of the last run alone (steady state, not the start).
+  // BENCH_PROFILE_RUN=<file.cpuprofile>: a CPU profile of one run alone: the last (steady state) unless
+  // BENCH_PROFILE_INDEX names another (0: the process's first).
   const profileFile = process.env.BENCH_PROFILE_RUN;
   const results: {
     seconds: number;
@@ -96,7 +97,8 @@ if (mode === "serve") {
     run: Record<string, unknown>;
   }[] = [];
   for (let k = 0; k < runs; k++) {
-    const inspector = profileFile && k === runs - 1 ? new Session() : undefined;
+    const inspector =
+      profileFile && k === Number(process.env.BENCH_PROFILE_INDEX ?? runs - 1) ? new Session() : undefined;
     if (inspector) {
       inspector.connect();
       await inspector.post("Profiler.enable");
