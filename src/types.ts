@@ -59,6 +59,8 @@ export interface UserReadOptions {
   fingerprint?: (text: string) => string;
   /** With it the store may yield an UnchangedUser for an entry whose fingerprint this accepts. */
   isUnchanged?: (sourceId: string, fingerprint: string) => boolean;
+  /** isUnchanged answers once this settles: the plan's memos load while the first page is read. */
+  ready?: Promise<unknown>;
 }
 
 /** One group read from a data store, with its members flattened through nesting. */

@@ -108,25 +108,7 @@ async function planStep(
     return "done" as const;
   };
 
-  // The channel's state loads while AWS answers: neither waits for the other.
-  const stateRead = Promise.all([rt.state.loadMemos(p.channel), rt.state.loadGroups(p.channel)]);
-  stateRead.catch(() => {});
-  let caller: string | undefined;
-  let observed: ObservedState | undefined;
-  let passwordPolicy: PasswordPolicy | "default" | undefined;
-  let accountUsers: number | undefined;
-  try {
-    caller = (await target.verify()).userName;
-    const reads = await target.readAccount({
-      // The quota counts every IAM user of the account, not only this channel's (a full run sees them all).
-      users: p.mode !== "full",
-      // Passwords are checked against the account's own policy at plan time, not discovered as failures.
-      passwordPolicy: channel.mapping.loginProfile !== undefined,
-      observed: p.mode === "full",
-    });
-    await rt.ctx.runs.addCalls(p.runId, reads.calls);
-    ({ observed, passwordPolicy, users: accountUsers } = reads);
-  } catch (err) {
+  const awsFailure = async (err: unknown) => {
     if (err instanceof AuthError) {
       await rt.ctx.health.markUnhealthy(channel.target, `${err.code}: ${err.message}`);
       return end("failed", [
@@ -134,18 +116,49 @@ async function planStep(
       ]);
     }
     return end("failed", [`target ${channel.target}: ${(err as Error).message}`]);
+  };
+
+  // What the plan needs before the first page (the caller, the password policy, AWS for a full run) is
+  // read first; the memos load meanwhile and are awaited at the first page; the account's user count
+  // (quota, checked after the read) is asked for beside the read. None waits for another.
+  const memosRead = rt.state.loadMemos(p.channel);
+  memosRead.catch(() => {});
+  const quotaRead: Promise<{ users?: number; calls: Record<string, number> } | { error: unknown }> =
+    p.mode === "full"
+      ? Promise.resolve({ calls: {} })
+      : target.readAccount({ users: true }).catch((error: unknown) => ({ error }));
+  const groupsRead = rt.state.loadGroups(p.channel);
+  groupsRead.catch(() => {});
+  let caller: string | undefined;
+  let observed: ObservedState | undefined;
+  let passwordPolicy: PasswordPolicy | "default" | undefined;
+  try {
+    const [identity, reads] = await Promise.all([
+      target.verify(),
+      target.readAccount({
+        // Passwords are checked against the account's own policy at plan time, not discovered as failures.
+        passwordPolicy: channel.mapping.loginProfile !== undefined,
+        observed: p.mode === "full",
+      }),
+    ]);
+    caller = identity.userName;
+    await rt.ctx.runs.addCalls(p.runId, reads.calls);
+    ({ observed, passwordPolicy } = reads);
+  } catch (err) {
+    await quotaRead;
+    return awsFailure(err);
   }
+  const groupState = await groupsRead;
 
   const source = rt.openSource(channel);
   let result: Awaited<ReturnType<typeof planRun>>;
   try {
-    const [memos, groupState] = await stateRead;
     result = await planRun({
       channel,
       mode: p.mode,
       source,
       applied: rt.state.appliedView(p.channel),
-      memos,
+      memos: memosRead,
       groupState,
       ...(observed ? { observed } : {}),
       protectedUsers: [...(caller ? [caller] : []), ...(rt.config.targets[channel.target]?.protectedUsers ?? [])],
@@ -154,12 +167,16 @@ async function planStep(
       ...(p.sourceIds ? { replayIds: p.sourceIds } : {}),
       allowDeletions: p.allowDeletions,
       ...(passwordPolicy ? { passwordPolicy } : {}),
-      ...(accountUsers !== undefined ? { accountUsers } : {}),
+      // The quota counts every IAM user of the account, not only this channel's (a full run sees them all).
+      accountUsers: quotaRead.then((q) => ("users" in q ? q.users : undefined)),
       runId: p.runId,
     });
   } finally {
     await source.close().catch(() => {});
   }
+  const quota = await quotaRead;
+  if ("error" in quota) return awsFailure(quota.error);
+  await rt.ctx.runs.addCalls(p.runId, quota.calls);
   const { plan } = result;
   if (plan.status === "failed") return end("failed", plan.reasons);
 

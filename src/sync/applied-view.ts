@@ -8,6 +8,8 @@ import type { AppliedUser } from "../types.js";
 export interface AppliedView {
   /** Every source id with applied state. */
   ids(): Promise<string[]>;
+  /** How many source ids have applied state. */
+  count(): Promise<number>;
   /** Applied state of these ids (absent ones are left out). */
   get(ids: readonly string[]): Promise<Map<string, AppliedUser>>;
   /** Lower-cased IAM user name → source id holding it, for these lower-cased names. */
@@ -23,6 +25,7 @@ export function isAppliedView(x: ReadonlyMap<string, AppliedUser> | AppliedView)
 export function appliedView(map: ReadonlyMap<string, AppliedUser>): AppliedView {
   return {
     ids: async () => [...map.keys()],
+    count: async () => map.size,
     get: async (ids) => {
       const out = new Map<string, AppliedUser>();
       for (const id of ids) {

@@ -65,14 +65,20 @@ export function userFingerprint(user: SourceUser, fingerprint: Fingerprinter): s
  */
 export class MemoIndex {
   private readonly hits: string[] = [];
+  private stored: ReadonlyMap<string, string> = new Map();
   readonly fingerprint: Fingerprinter;
+  /** Settles once the memos are loaded; nothing is skipped before. */
+  readonly ready: Promise<void>;
 
   constructor(
     key: Buffer | undefined,
     context: string,
-    private readonly stored: ReadonlyMap<string, string> = new Map(),
+    stored: ReadonlyMap<string, string> | Promise<ReadonlyMap<string, string>>,
   ) {
     this.fingerprint = fingerprinter(key, context);
+    this.ready = Promise.resolve(stored).then((m) => {
+      this.stored = m;
+    });
   }
 
   /** True when the memo of sourceId holds this fingerprint. */

@@ -59,9 +59,10 @@ export interface PlanInput {
   applied: ReadonlyMap<string, AppliedUser> | AppliedView;
   /**
    * The channel's stored memos (source id → memo, src/sync/memo.ts). With them every desired state gets
-   * the memo to record once applied, and an incremental run skips the people they show unchanged.
+   * the memo to record once applied, and an incremental run skips the people they show unchanged. A
+   * promise is awaited only when the first page of the source arrives.
    */
-  memos?: ReadonlyMap<string, string>;
+  memos?: ReadonlyMap<string, string> | Promise<ReadonlyMap<string, string>>;
   /** Required for `full`. */
   observed?: ObservedState;
   groupState?: ReadonlyMap<string, GroupStateEntry>;
@@ -71,9 +72,10 @@ export interface PlanInput {
   maxUsers?: number;
   /**
    * IAM users the account holds now (GetAccountSummary), for runs that do not read AWS in bulk: applied
-   * state alone misses the caller and every user this channel does not manage. @defaultValue applied size
+   * state alone misses the caller and every user this channel does not manage. Only the quota check
+   * needs it, after the read: a promise may still be in flight meanwhile. @defaultValue applied size
    */
-  accountUsers?: number;
+  accountUsers?: number | Promise<number | undefined>;
   /** `secrets.key`, parsed: digests of passwords are keyed with it. */
   secretKey?: Buffer;
   /** `replay`: the source ids to look at; nobody else is touched. */
@@ -118,11 +120,11 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   const memo = input.memos
     ? new MemoIndex(input.secretKey, memoContext(channel, input.passwordPolicy), input.memos)
     : undefined;
-  // With memos, an incremental run needs applied records only for people it did not skip: the ids are
-  // read beside the source, the records once the read is done.
+  // With memos, an incremental run needs applied records only for people it did not skip: how many
+  // there are is read beside the source, the records once the read is done.
   const partial = memo !== undefined && mode === "incremental";
-  const appliedIdsRead = partial ? view.ids() : undefined;
-  appliedIdsRead?.catch(() => {});
+  const appliedCountRead = partial ? view.count() : undefined;
+  appliedCountRead?.catch(() => {});
   let read: SourceRead;
   try {
     read = await readSource(input, memo);
@@ -161,15 +163,27 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   // A group rename or deletion rewrites everyone's applied memberships (followGroupRenames): all of it.
   const rewrites = groupRewrite.renames.size > 0 || groupRewrite.deleted.size > 0;
   let applied: ReadonlyMap<string, AppliedUser>;
-  let appliedIds: string[];
-  if (appliedIdsRead && !rewrites) {
-    appliedIds = await appliedIdsRead;
-    const wanted = new Set(read.desired.keys());
-    for (const id of appliedIds) if (!read.seen.has(id) || read.disabled.has(id)) wanted.add(id);
-    applied = await view.get([...wanted]);
+  let appliedCount: number;
+  /** Applied ids that may have left (the rest were seen and skipped). */
+  let appliedPool: Iterable<string>;
+  if (appliedCountRead && !rewrites) {
+    const wanted = new Set([...read.desired.keys(), ...read.disabled, ...read.invalid.map((i) => i.sourceId)]);
+    const [count, got] = await Promise.all([appliedCountRead, view.get([...wanted])]);
+    appliedCount = count;
+    applied = got;
+    appliedPool = got.keys();
+    // Everyone skipped has applied state (a memo never outlives it): when they and the records just read
+    // make up all of it, nobody unseen holds any, and the ids need not be read at all.
+    if (read.unchanged.count + got.size !== count) {
+      const ids = await view.ids();
+      const unseen = ids.filter((id) => !read.seen.has(id));
+      applied = new Map([...got, ...(await view.get(unseen))]);
+      appliedPool = ids;
+    }
   } else {
     applied = await view.all();
-    appliedIds = [...applied.keys()];
+    appliedCount = applied.size;
+    appliedPool = applied.keys();
   }
   const ctx: ClassifyContext = {
     channel,
@@ -241,16 +255,17 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
     if (decision.kind === "noop") noop++;
     decide(id, decision, desired.userName);
   }
-  for (const id of removalCandidates(input, read, index, appliedIds)) {
+  for (const id of removalCandidates(input, read, index, appliedPool)) {
     const decision = decideRemoval(id, ctx);
     decide(id, decision, decision.kind === "change" ? decision.delta.userName : "");
   }
 
-  enforceQuota(changes, input, index, invalid, appliedIds.length);
+  const accountUsers = await input.accountUsers;
+  enforceQuota(changes, input.maxUsers, index ? index.total : (accountUsers ?? appliedCount), invalid);
   followGroupRenames(ctx.groupRewrite, applied, changes, refreshApplied);
   const userChanges = changes.map((c) => changeOf(c.decision.delta, c.sourceId));
   const removals = userChanges.filter((c) => c.kind === "delete" || c.kind === "disable").length;
-  const managed = index ? index.managedCount : appliedIds.length;
+  const managed = index ? index.managedCount : appliedCount;
   const reasons = guardReasons({
     guards: channel.guards,
     removals,
@@ -301,7 +316,7 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   });
 
   const forget =
-    mode === "full" && index ? appliedIds.filter((id) => !read.seen.has(id) && !index.bySourceId.has(id)) : [];
+    mode === "full" && index ? [...applied.keys()].filter((id) => !read.seen.has(id) && !index.bySourceId.has(id)) : [];
   return {
     plan: { channel: channel.name, mode, status, reasons, users, groups, invalid, skipped, counts },
     desired,
@@ -351,13 +366,11 @@ function followGroupRenames(
 /** Creates beyond the account's user quota become invalid: IAM would refuse them anyway. */
 function enforceQuota(
   changes: { sourceId: string; decision: Extract<Decision, { kind: "change" }> }[],
-  input: PlanInput,
-  index: ReturnType<typeof indexObserved> | undefined,
+  maxUsers: number | undefined,
+  existing: number,
   invalid: InvalidUser[],
-  appliedCount: number,
 ): void {
-  const max = input.maxUsers ?? 5_000;
-  const existing = index ? index.total : (input.accountUsers ?? appliedCount);
+  const max = maxUsers ?? 5_000;
   const deletes = changes.filter((c) => c.decision.delta.kind === "delete").length;
   let room = max - existing + deletes;
   for (let k = 0; k < changes.length; k++) {

@@ -39,9 +39,14 @@ export async function readSource(input: PlanInput, memo?: MemoIndex): Promise<So
   const mapOpts: MapOptions = input.passwordPolicy !== undefined ? { passwordPolicy: input.passwordPolicy } : {};
   const skip = memo && input.mode === "incremental" ? memo : undefined;
   const readOpts: UserReadOptions = memo
-    ? { fingerprint: memo.fingerprint, ...(skip ? { isUnchanged: (id, fp) => skip.isUnchanged(id, fp) } : {}) }
+    ? {
+        fingerprint: memo.fingerprint,
+        ...(skip ? { isUnchanged: (id, fp) => skip.isUnchanged(id, fp), ready: skip.ready } : {}),
+      }
     : {};
   for await (const page of pages(input, readOpts)) {
+    // A store that does not wait for the memos (or a replay) gets them checked here, once loaded.
+    if (memo) await memo.ready;
     for (const user of page) {
       if (read.seen.has(user.sourceId)) continue;
       read.seen.add(user.sourceId);
@@ -98,10 +103,10 @@ export function removalCandidates(
   input: PlanInput,
   read: SourceRead,
   index: ReturnType<typeof indexObserved> | undefined,
-  appliedIds: readonly string[],
+  applied: Iterable<string>,
 ): string[] {
   const gone = (id: string) => !read.seen.has(id) || read.disabled.has(id);
   if (input.mode === "replay") return [...new Set(input.replayIds ?? [])].filter(gone);
-  const pool = index ? index.bySourceId.keys() : appliedIds;
+  const pool = index ? index.bySourceId.keys() : applied;
   return [...pool].filter(gone);
 }

@@ -127,6 +127,7 @@ export class StateStore {
     return {
       // Ids only: a fraction of the records' size (HSCAN NOVALUES needs Redis 7.4).
       ids: () => this.redis.hkeys(keys.applied(this.prefix, channel)),
+      count: () => this.redis.hlen(keys.applied(this.prefix, channel)),
       get: (ids) => this.getAppliedRaw(channel, ids),
       holders: async (names) => new Map(await this.hmget(keys.userNames(this.prefix, channel), names)),
       all: () => this.loadApplied(channel),

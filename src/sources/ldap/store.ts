@@ -66,6 +66,7 @@ export class LdapDataStore implements DataStore {
     try {
       const membership = await this.membership(session);
       for await (const entries of session.pages(this.userSearch(this.source.filter))) {
+        if (opts.ready) await opts.ready;
         const page = await this.toUsers(session, entries, membership, opts);
         if (page.length > 0) yield page;
       }

@@ -6,7 +6,6 @@ import { execFileSync, fork } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 import type { CounterReport, IamEmulator } from "../../support/iam-emulator/index.js";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
