@@ -107,11 +107,9 @@ if (mode === "serve") {
     }
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    if (process.env.TIMING) process.stderr.write(`request ${Date.now() % 100000}\n`);
     const { runId } = await requestRun(ctx, { channel: channelName, mode: "incremental", trigger: "cli" });
     const run = await waitForRun(ctx.runs, runId, { pollMs: 10, timeoutMs: 300_000 });
     const seconds = (performance.now() - t0) / 1000;
-    if (process.env.TIMING) process.stderr.write(`done ${Date.now() % 100000} ${seconds}\n`);
     const cpu = process.cpuUsage(cpu0);
     if (inspector && profileFile) {
       const { profile } = await inspector.post("Profiler.stop");
