@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { Client } from "ldapts";
+import { WORKER_NODE_FLAGS } from "../src/cli/node-flags.js";
 import { formatRun, waitForRun } from "../src/cli/wait.js";
 import { loadConfigFile } from "../src/config/load.js";
 import { QueueContext } from "../src/queue/context.js";
@@ -117,10 +118,14 @@ async function main() {
   process.on("SIGTERM", () => void stop(0));
 
   say("• starting `provisioner start --config examples/demo.yaml` (scheduler, workers, dashboard)");
-  child = spawn(process.execPath, [resolve(ROOT, "bin/provisioner.js"), "start", "--config", CONFIG], {
-    env: { ...process.env, PROVISIONER_FROM_SOURCE: "1" },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  child = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, resolve(ROOT, "bin/provisioner.js"), "start", "--config", CONFIG],
+    {
+      env: { ...process.env, PROVISIONER_FROM_SOURCE: "1" },
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
   child.once("exit", (code) => {
     if (!stopping) {
       say(`provisioner start exited (${code})`);

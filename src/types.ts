@@ -42,24 +42,17 @@ export interface SourceUser {
   fingerprint?: string;
 }
 
-/**
- * A person the data store found unchanged since their desired state was last applied (their fingerprint
- * matches their memo): only what the run still needs of them, without their attributes.
- */
-export interface UnchangedUser {
-  sourceId: string;
-  unchanged: true;
-  /** Their groups, for the groups the run maps; empty when the channel reads none. */
-  groups: SourceGroupRef[];
-}
-
 /** How the plan asks a data store to read users. */
 export interface UserReadOptions {
   /** Hashes an entry's raw text; with it the store sets SourceUser.fingerprint. */
   fingerprint?: (text: string) => string;
-  /** With it the store may yield an UnchangedUser for an entry whose fingerprint this accepts. */
-  isUnchanged?: (sourceId: string, fingerprint: string) => boolean;
-  /** isUnchanged answers once this settles: the plan's memos load while the first page is read. */
+  /**
+   * Offered each entry's source id and fingerprint where the entry alone makes the person (no groups):
+   * true means the plan takes the person as unchanged, and the store leaves the entry out of the page
+   * without decoding it.
+   */
+  skip?: (sourceId: string, fingerprint: string) => boolean;
+  /** skip answers once this settles: the plan's memos load while the first page is read. */
   ready?: Promise<unknown>;
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { SourceGroup, SourceUser, UnchangedUser, UserReadOptions } from "../types.js";
+import type { SourceGroup, SourceUser, UserReadOptions } from "../types.js";
 
 /**
  * What every data store offers the sync: users and groups read page by page, lookups for replay, and
@@ -8,9 +8,7 @@ import type { SourceGroup, SourceUser, UnchangedUser, UserReadOptions } from "..
  */
 export interface DataStore {
   /** Pages of users (memory bounded by the page; never the whole directory as raw entries); groups attached, flattened. */
-  users(): AsyncIterable<SourceUser[]>;
-  /** With isUnchanged, entries it accepts may come as UnchangedUser. */
-  users(opts: UserReadOptions): AsyncIterable<(SourceUser | UnchangedUser)[]>;
+  users(opts?: UserReadOptions): AsyncIterable<SourceUser[]>;
   /** Pages of groups with their flattened members (source ids of users in scope). */
   groups(): AsyncIterable<SourceGroup[]>;
   /** Lookups for replay: by stable source id, and by name. Missing ones are simply absent. */

@@ -64,7 +64,7 @@ export function userFingerprint(user: SourceUser, fingerprint: Fingerprinter): s
  * fingerprint is made under this run's context, so a stale memo just does not match.
  */
 export class MemoIndex {
-  private readonly hits: string[] = [];
+  private readonly hits = new Set<string>();
   private stored: ReadonlyMap<string, string> = new Map();
   readonly fingerprint: Fingerprinter;
   /** Settles once the memos are loaded; nothing is skipped before. */
@@ -81,24 +81,34 @@ export class MemoIndex {
     });
   }
 
-  /** True when the memo of sourceId holds this fingerprint. */
-  isUnchanged(sourceId: string, fingerprint: string): boolean {
+  /**
+   * True, and the person counts as skipped, when sourceId's memo holds this fingerprint; a person seen
+   * a second time in one read is skipped again without counting twice.
+   */
+  skip(sourceId: string, fingerprint: string): boolean {
     const v = this.stored.get(sourceId);
-    return v !== undefined && v.charCodeAt(FINGERPRINT_LENGTH) === 32 && v.startsWith(fingerprint);
+    if (v === undefined || v.charCodeAt(FINGERPRINT_LENGTH) !== 32 || !v.startsWith(fingerprint)) return false;
+    this.hits.add(sourceId);
+    return true;
   }
 
-  /** Records a person skipped as unchanged (after isUnchanged said so; once per person). */
-  skip(sourceId: string): void {
-    this.hits.push(sourceId);
+  /** Whether sourceId was skipped in this read. */
+  skipped(sourceId: string): boolean {
+    return this.hits.has(sourceId);
+  }
+
+  /** Forgets a skip: the person was also read as changed (a source listing one id twice). */
+  unskip(sourceId: string): void {
+    this.hits.delete(sourceId);
   }
 
   /** How many people were skipped. */
-  get skipped(): number {
-    return this.hits.length;
+  get count(): number {
+    return this.hits.size;
   }
 
   /** Source id → IAM user name of every person skipped (built on demand: most runs never ask). */
-  unchanged(): Map<string, string> {
+  names(): Map<string, string> {
     const out = new Map<string, string>();
     for (const id of this.hits) out.set(id, (this.stored.get(id) ?? "").slice(FINGERPRINT_LENGTH + 1));
     return out;

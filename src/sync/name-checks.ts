@@ -16,7 +16,7 @@ export function nameConflicts(
   desired: ReadonlyMap<string, DesiredUser>,
   /** Lower-cased IAM name → source id whose applied (or, in a full run, observed) user holds it. */
   holders: ReadonlyMap<string, string>,
-  seen: ReadonlySet<string>,
+  inScope: (sourceId: string) => boolean,
   disabled: ReadonlySet<string>,
   unchanged: ReadonlyMap<string, string> = new Map(),
 ): NameConflicts {
@@ -55,7 +55,7 @@ export function nameConflicts(
     if (holder === undefined || holder === id) continue;
     const why = desired.has(holder)
       ? "which is being renamed"
-      : !seen.has(holder) || disabled.has(holder)
+      : !inScope(holder) || disabled.has(holder)
         ? "which is leaving"
         : "whose mapping is invalid";
     held.set(

@@ -11,7 +11,6 @@ import type {
   RunMode,
   SkippedChange,
   SourceUser,
-  UnchangedUser,
   UserChange,
   UserDelta,
   UserReadOptions,
@@ -34,7 +33,7 @@ import type { MapOptions } from "./mapping.js";
 import { MemoIndex, memoContext } from "./memo.js";
 import { nameConflicts } from "./name-checks.js";
 import { indexObserved } from "./observed-index.js";
-import { readSource, removalCandidates, type SourceRead } from "./source-read.js";
+import { inScope, inScopeCount, readSource, removalCandidates, type SourceRead } from "./source-read.js";
 
 /**
  * A run's plan: stream the source page by page (raw entries live only as long as their page), map each
@@ -42,9 +41,7 @@ import { readSource, removalCandidates, type SourceRead } from "./source-read.js
  * AWS as read in bulk (full). Nothing here writes anywhere; the snapshot and `plan` share it.
  */
 export interface PlanSource {
-  users(): AsyncIterable<SourceUser[]>;
-  /** With isUnchanged, entries it accepts may come as UnchangedUser. */
-  users(opts: UserReadOptions): AsyncIterable<(SourceUser | UnchangedUser)[]>;
+  users(opts?: UserReadOptions): AsyncIterable<SourceUser[]>;
   findUsers?(query: { ids?: string[] }): Promise<SourceUser[]>;
 }
 
@@ -176,7 +173,7 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
     // make up all of it, nobody unseen holds any, and the ids need not be read at all.
     if (read.unchanged.count + got.size !== count) {
       const ids = await view.ids();
-      const unseen = ids.filter((id) => !read.seen.has(id));
+      const unseen = ids.filter((id) => !inScope(read, id));
       applied = new Map([...got, ...(await view.get(unseen))]);
       appliedPool = ids;
     }
@@ -207,7 +204,7 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
     : await view.holders([...read.desired.values()].map((d) => d.userName.toLowerCase()));
   // Someone skipped as unchanged can only clash with a name some changed person maps to.
   const unchangedNames = read.desired.size > 0 ? read.unchanged.names() : new Map<string, string>();
-  const conflicts = nameConflicts(read.desired, holders, read.seen, read.disabled, unchangedNames);
+  const conflicts = nameConflicts(read.desired, holders, (id) => inScope(read, id), read.disabled, unchangedNames);
   let unchanged = read.unchanged.count;
   for (const [id, reasons] of conflicts.invalid) {
     const d = read.desired.get(id);
@@ -270,7 +267,7 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
     guards: channel.guards,
     removals,
     managed,
-    ...(mode === "replay" ? {} : { sourceUsers: read.seen.size }),
+    ...(mode === "replay" ? {} : { sourceUsers: inScopeCount(read) }),
     allowDeletions: input.allowDeletions ?? false,
   });
   const status: PlanStatus = reasons.length > 0 ? "blocked" : "ready";
@@ -303,7 +300,7 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
     counts[kind] = users.filter((u) => u.kind === kind).length;
   }
   Object.assign(counts, {
-    sourceUsers: read.seen.size,
+    sourceUsers: inScopeCount(read),
     desired: read.desired.size + unchanged,
     noop,
     invalid: invalid.length,
@@ -316,7 +313,7 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   });
 
   const forget =
-    mode === "full" && index ? [...applied.keys()].filter((id) => !read.seen.has(id) && !index.bySourceId.has(id)) : [];
+    mode === "full" && index ? [...applied.keys()].filter((id) => !inScope(read, id) && !index.bySourceId.has(id)) : [];
   return {
     plan: { channel: channel.name, mode, status, reasons, users, groups, invalid, skipped, counts },
     desired,

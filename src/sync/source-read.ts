@@ -1,4 +1,4 @@
-import type { DesiredUser, InvalidUser, SourceUser, UnchangedUser, UserReadOptions } from "../types.js";
+import type { DesiredUser, InvalidUser, SourceUser, UserReadOptions } from "../types.js";
 import type { MappedGroup } from "./group-mapping.js";
 import { compileMapping, isInvalid, type MapOptions, mapUser } from "./mapping.js";
 import { type MemoIndex, userFingerprint } from "./memo.js";
@@ -12,36 +12,55 @@ import type { PlanInput } from "./plan.js";
 export interface SourceRead {
   desired: Map<string, DesiredUser>;
   invalid: InvalidUser[];
-  /** Every source id in scope, whatever its state: nobody in here is removed. */
+  /** Every source id read in full (not skipped), whatever its state: nobody in here is removed. */
   seen: Set<string>;
   /** In scope but disabled, without provisionDisabled: they get the remove action. */
   disabled: Set<string>;
   groups: Map<string, MappedGroup>;
-  /** In scope and unchanged since applied (incremental runs with memos): their count, and who they are. */
-  unchanged: { count: number; names(): ReadonlyMap<string, string> };
+  /** In scope and skipped as unchanged (incremental runs with memos): nobody in here is removed either. */
+  unchanged: { count: number; has(id: string): boolean; names(): ReadonlyMap<string, string> };
+}
+
+/** In the source's scope: read in full or skipped as unchanged. */
+export function inScope(read: SourceRead, id: string): boolean {
+  return read.seen.has(id) || read.unchanged.has(id);
+}
+
+/** How many people the source holds in scope. */
+export function inScopeCount(read: SourceRead): number {
+  return read.seen.size + read.unchanged.count;
 }
 
 /**
  * With memos, every desired state carries the memo to record once it is applied, and an incremental run
- * skips whoever the memos say is unchanged: they count as seen, their groups as mapped, and nothing else.
+ * skips whoever the memos say is unchanged: in scope, their groups mapped, and nothing else. A store skips
+ * them itself where the entry alone makes the person; otherwise they are skipped here, after the read.
  */
 export async function readSource(input: PlanInput, memo?: MemoIndex): Promise<SourceRead> {
   const { channel } = input;
   const mapping = compileMapping(channel);
+  const skip = memo && input.mode === "incremental" ? memo : undefined;
   const read: SourceRead = {
     desired: new Map(),
     invalid: [],
     seen: new Set(),
     disabled: new Set(),
     groups: new Map(),
-    unchanged: { count: 0, names: () => new Map() },
+    unchanged: skip
+      ? {
+          get count() {
+            return skip.count;
+          },
+          has: (id) => skip.skipped(id),
+          names: () => skip.names(),
+        }
+      : { count: 0, has: () => false, names: () => new Map() },
   };
   const mapOpts: MapOptions = input.passwordPolicy !== undefined ? { passwordPolicy: input.passwordPolicy } : {};
-  const skip = memo && input.mode === "incremental" ? memo : undefined;
   const readOpts: UserReadOptions = memo
     ? {
         fingerprint: memo.fingerprint,
-        ...(skip ? { isUnchanged: (id, fp) => skip.isUnchanged(id, fp), ready: skip.ready } : {}),
+        ...(skip ? { skip: (id, fp) => skip.skip(id, fp), ready: skip.ready } : {}),
       }
     : {};
   for await (const page of pages(input, readOpts)) {
@@ -49,22 +68,16 @@ export async function readSource(input: PlanInput, memo?: MemoIndex): Promise<So
     if (memo) await memo.ready;
     for (const user of page) {
       if (read.seen.has(user.sourceId)) continue;
-      read.seen.add(user.sourceId);
       if (channel.options.groups) {
         for (const ref of user.groups) {
           const g = mapping.groups.map(ref);
           if (g) read.groups.set(ref.id, g);
         }
       }
-      if ("unchanged" in user) {
-        skip?.skip(user.sourceId);
-        continue;
-      }
       const fp = memo ? (user.fingerprint ?? userFingerprint(user, memo.fingerprint)) : undefined;
-      if (skip && fp !== undefined && skip.isUnchanged(user.sourceId, fp)) {
-        skip.skip(user.sourceId);
-        continue;
-      }
+      if (skip && fp !== undefined && skip.skip(user.sourceId, fp)) continue;
+      if (skip?.skipped(user.sourceId)) skip.unskip(user.sourceId);
+      read.seen.add(user.sourceId);
       if (user.disabled && !channel.options.provisionDisabled) {
         read.disabled.add(user.sourceId);
         continue;
@@ -82,11 +95,10 @@ export async function readSource(input: PlanInput, memo?: MemoIndex): Promise<So
       }
     }
   }
-  if (skip) read.unchanged = { count: skip.skipped, names: () => skip.unchanged() };
   return read;
 }
 
-async function* pages(input: PlanInput, opts: UserReadOptions): AsyncIterable<(SourceUser | UnchangedUser)[]> {
+async function* pages(input: PlanInput, opts: UserReadOptions): AsyncIterable<SourceUser[]> {
   if (input.mode !== "replay") {
     yield* input.source.users(opts);
     return;
@@ -105,7 +117,7 @@ export function removalCandidates(
   index: ReturnType<typeof indexObserved> | undefined,
   applied: Iterable<string>,
 ): string[] {
-  const gone = (id: string) => !read.seen.has(id) || read.disabled.has(id);
+  const gone = (id: string) => !inScope(read, id) || read.disabled.has(id);
   if (input.mode === "replay") return [...new Set(input.replayIds ?? [])].filter(gone);
   const pool = index ? index.bySourceId.keys() : applied;
   return [...pool].filter(gone);

@@ -5,7 +5,7 @@
  *   --only 1,3          scenarios to run (default all)
  *   1  one account:     --users 5000 --rate 100 --configured-rate 300 --groups-per-user 3 --concurrency 16
  *   2  many accounts:   --accounts 20 --account-users 500 --rate-min 20 --rate-max 60
- *   3  no-op run:       --entries 20000 --page-size 1000 --noop-runs 6 (the first in a fresh process, then
+ *   3  no-op run:       --entries 20000 --page-size 1000 --noop-runs 10 (the first in a fresh process, then
  *                       its steady state; the target is judged on the steady state's median)
  *   4  memory:          peak RSS of (3)'s process; --jobs 10000 --job-repeats 3 (Redis bytes per queued job)
  *   5  replay:          --replays 3
@@ -38,7 +38,7 @@ const { values } = parseArgs({
     "rate-max": { type: "string", default: "60" },
     entries: { type: "string", default: "20000" },
     "page-size": { type: "string", default: "1000" },
-    "noop-runs": { type: "string", default: "6" },
+    "noop-runs": { type: "string", default: "10" },
     jobs: { type: "string", default: "10000" },
     "job-repeats": { type: "string", default: "3" },
     replays: { type: "string", default: "3" },

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WORKER_NODE_FLAGS } from "../../src/cli/node-flags.js";
 import { services } from "./env.js";
 
 /** Worker processes and service restarts for the fault suite. */
@@ -16,7 +17,7 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(configFile: string, role = "worker"): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, role, "--config", configFile], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, BIN, role, "--config", configFile], {
     env: { ...process.env, PROVISIONER_FROM_SOURCE: "1", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });

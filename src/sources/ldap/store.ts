@@ -1,7 +1,7 @@
 import type { Entry } from "ldapts";
 import type { LdapSourceConfig, LdapStoreConfig } from "../../config/schema.js";
 import { SourceReadError } from "../../errors/SourceReadError.js";
-import type { SourceGroup, SourceGroupRef, SourceUser, UnchangedUser, UserReadOptions } from "../../types.js";
+import type { SourceGroup, SourceGroupRef, SourceUser, UserReadOptions } from "../../types.js";
 import {
   chunks,
   type DataStore,
@@ -59,9 +59,7 @@ export class LdapDataStore implements DataStore {
     this.userAttributes = wanted.filter((a) => !seen.has(a.toLowerCase()) && seen.add(a.toLowerCase()));
   }
 
-  users(): AsyncGenerator<SourceUser[]>;
-  users(opts: UserReadOptions): AsyncGenerator<(SourceUser | UnchangedUser)[]>;
-  async *users(opts: UserReadOptions = {}): AsyncGenerator<(SourceUser | UnchangedUser)[]> {
+  async *users(opts: UserReadOptions = {}): AsyncGenerator<SourceUser[]> {
     const session = this.session();
     try {
       const membership = await this.membership(session);
@@ -178,22 +176,15 @@ export class LdapDataStore implements DataStore {
     return { kind: "catalog", catalog: await GroupCatalog.load(session, config, this.source.baseDn, this.problemLog) };
   }
 
-  private toUsers(session: LdapSession, entries: Entry[], membership: Membership): Promise<SourceUser[]>;
-  private toUsers(
-    session: LdapSession,
-    entries: Entry[],
-    membership: Membership,
-    opts: UserReadOptions,
-  ): Promise<(SourceUser | UnchangedUser)[]>;
   private async toUsers(
     session: LdapSession,
     entries: Entry[],
     membership: Membership,
     opts: UserReadOptions = {},
-  ): Promise<(SourceUser | UnchangedUser)[]> {
-    const out: (SourceUser | UnchangedUser)[] = [];
+  ): Promise<SourceUser[]> {
+    const out: SourceUser[] = [];
     const rest: { entry: Entry; text?: string; fp?: string }[] = [];
-    const { fingerprint, isUnchanged } = opts;
+    const { fingerprint, skip } = opts;
     for (const entry of entries) {
       if (!fingerprint) {
         rest.push({ entry });
@@ -208,8 +199,7 @@ export class LdapDataStore implements DataStore {
       }
       const fp = fingerprint(text);
       const id = this.quickId(entry);
-      if (id !== undefined && isUnchanged?.(id, fp)) out.push({ sourceId: id, unchanged: true, groups: [] });
-      else rest.push({ entry, fp });
+      if (id === undefined || !skip?.(id, fp)) rest.push({ entry, fp });
     }
     const users = await mapLimit(rest, IN_CHAIN_CONCURRENCY, async ({ entry, text, fp }) => {
       const user = await this.toUser(session, entry, membership);

@@ -6,6 +6,7 @@ import { execFileSync, fork } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WORKER_NODE_FLAGS } from "../../../src/cli/node-flags.js";
 import type { CounterReport, IamEmulator } from "../../support/iam-emulator/index.js";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -202,7 +203,9 @@ export interface Child {
 export function forkChild(mode: string, configFile: string, args: string[] = []): Child {
   const child = fork(resolve(root, "test/bench/pipeline/child.ts"), [mode, configFile, ...args], {
     // BENCH_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker process.
+    // The worker's own flags (bin/node-flags.js), as `provisioner worker` runs with them.
     execArgv: [
+      ...WORKER_NODE_FLAGS,
       "--import",
       "tsx",
       "--no-warnings",

@@ -1,6 +1,6 @@
 import type { ChannelConfig, ChannelOptions } from "../../../src/config/schema.js";
 import type { PlanSource } from "../../../src/sync/plan.js";
-import type { SourceUser, UnchangedUser, UserReadOptions } from "../../../src/types.js";
+import type { SourceUser, UserReadOptions } from "../../../src/types.js";
 
 export const KEY = Buffer.alloc(32, 7);
 
@@ -64,34 +64,34 @@ export function person(
 
 /**
  * A data store over arrays, paged like the real ones; `failAfter` throws mid-read. With `fingerprints`
- * it makes fingerprints and answers unchanged people as UnchangedUser, as the LDAP store does.
+ * it makes fingerprints and leaves out whoever the plan skips, as the LDAP store does without groups.
  */
 export function source(
   users: SourceUser[],
   opts: { pageSize?: number; failAfter?: number; fingerprints?: boolean } = {},
 ): PlanSource {
   const size = opts.pageSize ?? 2;
-  // One generator serves both of PlanSource's users() signatures; only a caller passing isUnchanged gets UnchangedUser.
-  const users_ = async function* (read: UserReadOptions = {}): AsyncGenerator<(SourceUser | UnchangedUser)[]> {
-    for (let k = 0; k < users.length; k += size) {
-      if (opts.failAfter !== undefined && k >= opts.failAfter) throw new Error("LDAP connection reset");
-      const page = users.slice(k, k + size);
-      const { fingerprint, isUnchanged } = read;
-      if (!opts.fingerprints || !fingerprint) {
-        yield page;
-        continue;
-      }
-      yield page.map((u): SourceUser | UnchangedUser => {
-        const fp = fingerprint(JSON.stringify(u));
-        return isUnchanged?.(u.sourceId, fp)
-          ? { sourceId: u.sourceId, unchanged: true, groups: u.groups }
-          : { ...u, fingerprint: fp };
-      });
-    }
-    if (opts.failAfter !== undefined && users.length <= opts.failAfter) throw new Error("LDAP connection reset");
-  };
   return {
-    users: users_ as PlanSource["users"],
+    async *users(read: UserReadOptions = {}) {
+      for (let k = 0; k < users.length; k += size) {
+        if (opts.failAfter !== undefined && k >= opts.failAfter) throw new Error("LDAP connection reset");
+        const page = users.slice(k, k + size);
+        const { fingerprint, skip, ready } = read;
+        if (!opts.fingerprints || !fingerprint) {
+          yield page;
+          continue;
+        }
+        await ready;
+        const out: SourceUser[] = [];
+        for (const u of page) {
+          const fp = fingerprint(JSON.stringify(u));
+          // Like the LDAP store, a person with groups is never skipped by the store: the plan maps their groups.
+          if (u.groups.length > 0 || !skip?.(u.sourceId, fp)) out.push({ ...u, fingerprint: fp });
+        }
+        yield out;
+      }
+      if (opts.failAfter !== undefined && users.length <= opts.failAfter) throw new Error("LDAP connection reset");
+    },
     async findUsers(q) {
       const ids = new Set(q.ids ?? []);
       return users.filter((u) => ids.has(u.sourceId));
