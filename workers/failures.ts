@@ -42,6 +42,8 @@ export async function settleFailure(
       "target credentials rejected: queue paused until `provisioner target resume`",
     );
     if (token) {
+      // `target resume` hands held jobs back at once; the delay is only the fallback recheck.
+      if (job.id) await rt.ctx.health.holdJob(subject.target, job.id);
       await job.moveToDelayed(Date.now() + AUTH_RECHECK_MS, token);
       throw new DelayedError();
     }

@@ -121,8 +121,8 @@ export function registerStatusCommands(program: Command): void {
         fail(`unknown target "${name}" (known: ${Object.keys(loaded.config.targets).join(", ")})`);
       const ctx = new QueueContext(loaded.config);
       try {
-        await resumeTarget(ctx, name);
-        console.log(`target ${name} resumed`);
+        const { promoted } = await resumeTarget(ctx, name);
+        console.log(`target ${name} resumed; ${promoted} job(s) set aside by the auth failure handed back`);
       } finally {
         await ctx.close();
       }

@@ -60,6 +60,13 @@ export async function waitForRun(
   }
 }
 
+/** `; 19,998 unchanged (19,990 skipped on their memo)`: what the run did not have to touch. */
+export function unchangedNote(run: RunRecord): string {
+  if (!run.unchanged) return "";
+  const skipped = run.skippedOnMemo ? ` (${run.skippedOnMemo} skipped on their memo)` : "";
+  return `; ${run.unchanged} unchanged${skipped}`;
+}
+
 /** The human summary printed after a run. */
 export function formatRun(run: RunRecord): string {
   const counts = Object.entries(run.counts)
@@ -73,7 +80,7 @@ export function formatRun(run: RunRecord): string {
   const totalCalls = Object.values(run.calls).reduce((a, b) => a + b, 0);
   const lines = [
     `run ${run.id} (${run.channel}, ${run.mode}): ${run.status}${run.durationMs !== undefined ? ` in ${(run.durationMs / 1000).toFixed(1)} s` : ""}`,
-    `  users: ${counts || "none changed"}`,
+    `  users: ${counts || "none changed"}${unchangedNote(run)}`,
     `  IAM calls: ${totalCalls}${calls ? ` (${calls})` : ""}`,
   ];
   const groups = Object.entries(run.groups).map(([k, n]) => `${k} ${n}`);

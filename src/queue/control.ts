@@ -107,8 +107,21 @@ export async function approveDeletions(ctx: QueueContext, runId: string, trigger
 }
 
 /** Resumes a target paused after an auth failure, once the operator fixed its credentials. */
-export async function resumeTarget(ctx: QueueContext, target: string): Promise<void> {
+export async function resumeTarget(ctx: QueueContext, target: string): Promise<{ promoted: number }> {
   if (!ctx.config.targets[target]) throw new Error(`unknown target "${target}"`);
   await ctx.health.markHealthy(target);
-  await ctx.provisionQueue(target).resume();
+  const queue = ctx.provisionQueue(target);
+  await queue.resume();
+  // Jobs set aside on the auth failure wait for their recheck otherwise (a minute): hand them back now.
+  let promoted = 0;
+  for (const id of await ctx.health.takeHeldJobs(target)) {
+    const job = await queue.getJob(id);
+    if (job && (await job.isDelayed())) {
+      await job.promote().then(
+        () => promoted++,
+        () => {}, // already moved on (its delay ran out meanwhile): nothing to hand back
+      );
+    }
+  }
+  return { promoted };
 }

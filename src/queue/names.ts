@@ -28,4 +28,5 @@ export const keys = {
   audit: (prefix: string, channel: string) => `${prefix}:audit:${channel}`,
   rate: (prefix: string, target: string) => `${prefix}:rate:${target}`,
   targetHealth: (prefix: string) => `${prefix}:targets:health`,
+  heldJobs: (prefix: string, target: string) => `${prefix}:targets:held:${target}`,
 };

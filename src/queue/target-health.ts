@@ -25,6 +25,21 @@ export class TargetHealthStore {
     await this.redis.hset(keys.targetHealth(this.prefix), target, JSON.stringify(h));
   }
 
+  /** Remembers a job set aside (delayed) because the target's credentials were rejected. */
+  async holdJob(target: string, jobId: string): Promise<void> {
+    await this.redis.sadd(keys.heldJobs(this.prefix, target), jobId);
+  }
+
+  /** The jobs set aside while the target was unhealthy, forgotten as they are handed back. */
+  async takeHeldJobs(target: string): Promise<string[]> {
+    const [[, ids]] = ((await this.redis
+      .multi()
+      .smembers(keys.heldJobs(this.prefix, target))
+      .del(keys.heldJobs(this.prefix, target))
+      .exec()) ?? [[null, []]]) as [[Error | null, string[]]];
+    return ids ?? [];
+  }
+
   async get(target: string): Promise<TargetHealth> {
     const raw = await this.redis.hget(keys.targetHealth(this.prefix), target);
     return raw ? (JSON.parse(raw) as TargetHealth) : { target, healthy: true, since: "" };

@@ -51,8 +51,12 @@ describe("fault: one target's credentials revoked", () => {
 
     // The operator fixes the key and resumes the target.
     emu.registerKey(key);
-    await resumeTarget(pl.ctx, "revoked");
+    const resumedAt = Date.now();
+    const { promoted } = await resumeTarget(pl.ctx, "revoked");
+    // The jobs the auth failure set aside are handed back at once, not after their one-minute recheck.
+    expect(promoted).toBeGreaterThan(0);
     const done = await waitForRun(pl.ctx.runs, a.runId, { timeoutMs: 180_000, pollMs: 250 });
+    expect(Date.now() - resumedAt).toBeLessThan(45_000);
     expect(done.status).toBe("completed");
     expect(done.counts.created).toBe(N);
     expect(await pl.ctx.deadLetters.count("a")).toBe(0);

@@ -55,6 +55,11 @@ describe("provisioner sync --inline --wait --json", () => {
     const r = await cli(["sync", "staff", "--inline", "--json"], pl.configFile);
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as RunRecord).status).toBe("completed");
+    // Nothing left to do: the human summary says how many were unchanged and how many of them were
+    // settled on their memo without being mapped again.
+    const again = await cli(["sync", "staff", "--inline"], pl.configFile);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/users: none changed; (\d+) unchanged \(\1 skipped on their memo\)/);
   });
 
   it("exits 3 when the deletion guard blocks a mass removal, removes nothing, and applies it with --allow-deletions", async () => {

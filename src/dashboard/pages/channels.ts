@@ -8,6 +8,7 @@ export function runSummary(run: RunRecord): string {
   const parts = Object.entries(run.counts)
     .filter(([, n]) => (n ?? 0) > 0)
     .map(([outcome, n]) => `${n} ${outcome.replace(/_/g, " ")}`);
+  if (run.unchanged) parts.push(`${run.unchanged} unchanged`);
   return parts.length > 0 ? parts.join(", ") : `${run.planned} planned`;
 }
 
