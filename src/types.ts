@@ -47,11 +47,11 @@ export interface UserReadOptions {
   /** Hashes an entry's raw text; with it the store sets SourceUser.fingerprint. */
   fingerprint?: (text: string) => string;
   /**
-   * Offered each entry's source id and fingerprint where the entry alone makes the person (no groups):
-   * true means the plan takes the person as unchanged, and the store leaves the entry out of the page
-   * without decoding it.
+   * Offered each entry's source id, fingerprint and groups where the store can tell them without decoding
+   * the entry: true means the plan takes the person as unchanged (and has mapped their groups), and the
+   * store leaves the entry out of the page.
    */
-  skip?: (sourceId: string, fingerprint: string) => boolean;
+  skip?: (sourceId: string, fingerprint: string, groups: SourceGroupRef[]) => boolean;
   /** skip answers once this settles: the plan's memos load while the first page is read. */
   ready?: Promise<unknown>;
 }

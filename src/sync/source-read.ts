@@ -1,4 +1,4 @@
-import type { DesiredUser, InvalidUser, SourceUser, UserReadOptions } from "../types.js";
+import type { DesiredUser, InvalidUser, SourceGroupRef, SourceUser, UserReadOptions } from "../types.js";
 import type { MappedGroup } from "./group-mapping.js";
 import { compileMapping, isInvalid, type MapOptions, mapUser } from "./mapping.js";
 import { type MemoIndex, userFingerprint } from "./memo.js";
@@ -34,7 +34,7 @@ export function inScopeCount(read: SourceRead): number {
 /**
  * With memos, every desired state carries the memo to record once it is applied, and an incremental run
  * skips whoever the memos say is unchanged: in scope, their groups mapped, and nothing else. A store skips
- * them itself where the entry alone makes the person; otherwise they are skipped here, after the read.
+ * them itself where it can tell their groups without decoding the entry; otherwise they are skipped here.
  */
 export async function readSource(input: PlanInput, memo?: MemoIndex): Promise<SourceRead> {
   const { channel } = input;
@@ -57,25 +57,30 @@ export async function readSource(input: PlanInput, memo?: MemoIndex): Promise<So
       : { count: 0, has: () => false, names: () => new Map() },
   };
   const mapOpts: MapOptions = input.passwordPolicy !== undefined ? { passwordPolicy: input.passwordPolicy } : {};
+  // Everyone in scope brings their groups into the run, skipped or not: the group plan sees them all.
+  const mapGroups = (refs: readonly SourceGroupRef[]) => {
+    if (!channel.options.groups) return;
+    for (const ref of refs) {
+      const g = mapping.groups.map(ref);
+      if (g) read.groups.set(ref.id, g);
+    }
+  };
+  const skipUnchanged = (id: string, fp: string, refs: readonly SourceGroupRef[]): boolean => {
+    if (!skip?.skip(id, fp)) return false;
+    mapGroups(refs);
+    return true;
+  };
   const readOpts: UserReadOptions = memo
-    ? {
-        fingerprint: memo.fingerprint,
-        ...(skip ? { skip: (id, fp) => skip.skip(id, fp), ready: skip.ready } : {}),
-      }
+    ? { fingerprint: memo.fingerprint, ...(skip ? { skip: skipUnchanged, ready: skip.ready } : {}) }
     : {};
   for await (const page of pages(input, readOpts)) {
     // A store that does not wait for the memos (or a replay) gets them checked here, once loaded.
     if (memo) await memo.ready;
     for (const user of page) {
       if (read.seen.has(user.sourceId)) continue;
-      if (channel.options.groups) {
-        for (const ref of user.groups) {
-          const g = mapping.groups.map(ref);
-          if (g) read.groups.set(ref.id, g);
-        }
-      }
       const fp = memo ? (user.fingerprint ?? userFingerprint(user, memo.fingerprint)) : undefined;
-      if (skip && fp !== undefined && skip.skip(user.sourceId, fp)) continue;
+      if (fp !== undefined && skipUnchanged(user.sourceId, fp, user.groups)) continue;
+      mapGroups(user.groups);
       if (skip?.skipped(user.sourceId)) skip.unskip(user.sourceId);
       read.seen.add(user.sourceId);
       if (user.disabled && !channel.options.provisionDisabled) {

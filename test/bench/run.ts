@@ -6,7 +6,8 @@
  *   1  one account:     --users 4999 --rate 100 --configured-rate 300 --groups-per-user 3 --concurrency 16
  *   2  many accounts:   --accounts 20 --account-users 500 --rate-min 20 --rate-max 60
  *   3  no-op run:       --entries 20000 --page-size 1000 --noop-runs 10 (the first in a fresh process, then
- *                       its steady state; the target is judged on the steady state's median)
+ *                       its steady state; the target is judged on the steady state's median);
+ *                       --noop-groups: the channel reads groups (the store decodes every entry)
  *   4  memory:          peak RSS of (3)'s process; --jobs 10000 --job-repeats 3 (Redis bytes per queued job)
  *   5  replay:          --replays 3
  *
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     entries: { type: "string", default: "20000" },
     "page-size": { type: "string", default: "1000" },
     "noop-runs": { type: "string", default: "10" },
+    "noop-groups": { type: "boolean", default: false },
     jobs: { type: "string", default: "10000" },
     "job-repeats": { type: "string", default: "3" },
     replays: { type: "string", default: "3" },
@@ -76,7 +78,12 @@ const params = {
     groupsPerUser: num("groups-per-user"),
     concurrency: num("concurrency"),
   },
-  scenario3: { entries: num("entries"), pageSize: num("page-size"), runs: num("noop-runs") },
+  scenario3: {
+    entries: num("entries"),
+    pageSize: num("page-size"),
+    runs: num("noop-runs"),
+    groups: values["noop-groups"] === true,
+  },
   scenario4: { jobs: num("jobs"), repeats: num("job-repeats") },
   scenario5: { replays: num("replays") },
 };

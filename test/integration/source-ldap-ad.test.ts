@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LdapSourceConfig } from "../../src/config/schema.js";
 import { openDataStore } from "../../src/sources/index.js";
+import { fingerprinter } from "../../src/sync/memo.js";
 import type { SourceUser } from "../../src/types.js";
 import { createSubtree, ldapSource, ldapStore, loadFixture, removeSubtree } from "../support/ldap-fixtures.js";
 
@@ -66,6 +67,29 @@ describe("LDAP data store (AD-style fixture)", () => {
       expect(names("bkim")).toEqual(["AWS-Admins", "AWS-Ops", "Everyone"]);
       expect(names("jdoe")).toEqual(["AWS-Admins", "Everyone"]);
       expect(names("asmith")).toEqual(["Everyone"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("skips unchanged people on binary objectGUIDs and memberOf groups with what the full read would make", async () => {
+    const store = openDataStore(ldapStore("ad"), source(), { attributes: ["mail"] });
+    const fingerprint = fingerprinter(undefined);
+    try {
+      const full = await readAll(store.users({ fingerprint }));
+      expect(full).toHaveLength(3);
+      const offered = new Map<string, { fp: string; groups: unknown }>();
+      const skipped = await readAll(
+        store.users({
+          fingerprint,
+          skip: (id, fp, groups) => {
+            offered.set(id, { fp, groups });
+            return true;
+          },
+        }),
+      );
+      expect(skipped).toEqual([]);
+      for (const u of full) expect(offered.get(u.sourceId)).toEqual({ fp: u.fingerprint, groups: u.groups });
     } finally {
       await store.close();
     }

@@ -226,7 +226,7 @@ describe("LDAP data store (OpenLDAP fixture)", () => {
     }
   });
 
-  it("fingerprints every entry, and settles the ones the plan calls unchanged before decoding them", async () => {
+  it("fingerprints every entry with its groups, and settles the ones the plan calls unchanged before decoding them", async () => {
     const { groups: _groups, ...withoutGroups } = source();
     const fingerprint = fingerprinter(undefined);
     const plain = openDataStore(ldapStore("example"), withoutGroups as LdapSourceConfig & { type: "ldap" }, {
@@ -254,12 +254,24 @@ describe("LDAP data store (OpenLDAP fixture)", () => {
       expect(again).toHaveLength(first.size - 1);
       expect(again.some((u) => u.sourceId === alice?.sourceId)).toBe(false);
 
-      // With groups, a group's membership is part of the person: the fingerprint covers it, and the
-      // plan decides on the whole user (the store skips nobody itself).
-      const withGroups = byUid(await readAll(grouped.users({ fingerprint, skip: () => true })));
-      expect(withGroups.size).toBe(first.size);
-      expect(withGroups.get("alice")?.groups.length).toBeGreaterThan(0);
-      expect(withGroups.get("alice")?.fingerprint).not.toBe(alice?.fingerprint);
+      // With groups (from the catalog of group entries) the store tells each person's groups without
+      // decoding the entry: it offers exactly the groups and fingerprint the full read makes.
+      const full = byUid(await readAll(grouped.users({ fingerprint })));
+      expect(full.get("alice")?.groups.length).toBeGreaterThan(0);
+      expect(full.get("alice")?.fingerprint).not.toBe(alice?.fingerprint);
+      const offered = new Map<string, { fp: string; groups: unknown }>();
+      const none = await readAll(
+        grouped.users({
+          fingerprint,
+          skip: (id, fp, groups) => {
+            offered.set(id, { fp, groups });
+            return true;
+          },
+        }),
+      );
+      expect(none).toEqual([]);
+      expect(offered.size).toBe(full.size);
+      for (const u of full.values()) expect(offered.get(u.sourceId)).toEqual({ fp: u.fingerprint, groups: u.groups });
     } finally {
       await plain.close();
       await grouped.close();

@@ -190,28 +190,47 @@ export class LdapDataStore implements DataStore {
         rest.push({ entry });
         continue;
       }
-      // Without groups the entry is all that shapes the person: an unchanged one is settled here, before
-      // its DN and attributes are decoded at all. With groups, the groups are part of the fingerprint.
+      // The entry and its groups are all that shape the person: an unchanged one is settled here, before
+      // its attributes are decoded. Groups come from the catalog already in memory (AD's in-chain
+      // lookups, one search per user, are left to the full read).
       const text = entryText(entry);
-      if (membership.kind !== "none") {
-        rest.push({ entry, text });
-        continue;
-      }
-      const fp = fingerprint(text);
-      const id = this.quickId(entry);
-      if (id === undefined || !skip?.(id, fp)) rest.push({ entry, fp });
+      const groups = membership.kind === "inChain" ? undefined : this.quickGroups(entry, membership);
+      const fp = groups ? fingerprint(withGroups(text, groups)) : undefined;
+      const id = fp !== undefined ? this.quickId(entry) : undefined;
+      if (id !== undefined && fp !== undefined && groups && skip?.(id, fp, groups)) continue;
+      rest.push({ entry, text, ...(membership.kind === "none" && fp !== undefined ? { fp } : {}) });
     }
     const users = await mapLimit(rest, IN_CHAIN_CONCURRENCY, async ({ entry, text, fp }) => {
       const user = await this.toUser(session, entry, membership);
-      if (user && fingerprint) {
-        const withGroups = text !== undefined ? fingerprint(`${text}${JSON.stringify(user.groups)}`) : undefined;
-        const made = fp ?? withGroups;
-        if (made) user.fingerprint = made;
-      }
+      // The full read's groups make the fingerprint (they can differ from the quick ones: a ranged memberOf).
+      if (user && fingerprint && text !== undefined)
+        user.fingerprint = fp ?? fingerprint(withGroups(text, user.groups));
       return user;
     });
     for (const u of users) if (u) out.push(u);
     return out;
+  }
+
+  /** The user's groups from the catalog and the raw entry, as groupsOf finds them; undefined if it cannot tell. */
+  private quickGroups(entry: Entry, membership: Membership): SourceGroupRef[] | undefined {
+    const config = this.source.groups;
+    if (membership.kind === "none" || !config) return [];
+    if (membership.kind !== "catalog") return undefined;
+    try {
+      if (config.from === "memberOf") return this.memberOfRefs(membership.catalog, attributeValues(entry, "memberof"));
+      const dn = tryNormalizeDn(entry.dn);
+      return dn
+        ? membership.catalog.refsFor(membership.catalog.directGroupsOf(dn, attributeValues(entry, "uid")))
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private memberOfRefs(catalog: GroupCatalog, values: string[]): SourceGroupRef[] {
+    // Groups outside the group base DN / filter are not the channel's groups: refsFor drops them.
+    const direct = values.map((v) => tryNormalizeDn(v)).filter((v): v is string => !!v);
+    return catalog.refsFor(direct);
   }
 
   /** The entry's source id when it has exactly one that decodes; the full read reports any other case. */
@@ -283,11 +302,7 @@ export class LdapDataStore implements DataStore {
       return refs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     }
     const { catalog } = membership;
-    if (config.from === "memberOf") {
-      // Groups outside the group base DN / filter are not the channel's groups: refsFor drops them.
-      const direct = (attributes.memberof ?? []).map((v) => tryNormalizeDn(v)).filter((v): v is string => !!v);
-      return catalog.refsFor(direct);
-    }
+    if (config.from === "memberOf") return this.memberOfRefs(catalog, attributes.memberof ?? []);
     return catalog.refsFor(catalog.directGroupsOf(dn, attributes.uid ?? []));
   }
 
@@ -339,4 +354,9 @@ async function readDecodable(
     onBadValue?.(err.message);
     return undefined;
   }
+}
+
+/** What a fingerprint covers: the raw entry and, when the channel reads groups, the groups found for it. */
+function withGroups(text: string, groups: SourceGroupRef[]): string {
+  return groups.length === 0 ? text : `${text}${JSON.stringify(groups)}`;
 }

@@ -26,6 +26,11 @@ export interface NoopParams {
   pageSize: number;
   /** Runs in the one worker process; the first is its first (cold code), the rest its steady state. */
   runs: number;
+  /**
+   * The channel reads groups (memberOf, from the same subtree, which holds none): the store then decodes
+   * every entry and the plan skips after the read, the path a channel with groups takes.
+   */
+  groups?: boolean;
 }
 
 export interface NoopRunFigures {
@@ -152,13 +157,18 @@ export async function noopSetup(p: NoopParams, log: (s: string) => void): Promis
     },
     channels: {
       everyone: {
-        source: { dataStore: "dir", baseDn: base, filter: "(objectClass=inetOrgPerson)" },
+        source: {
+          dataStore: "dir",
+          baseDn: base,
+          filter: "(objectClass=inetOrgPerson)",
+          ...(p.groups ? { groups: { from: "memberOf", baseDn: base, filter: "(objectClass=groupOfNames)" } } : {}),
+        },
         target: "acct",
         mapping: {
           userName: "{{ uid }}",
           tags: { email: "{{ mail | lower | default('none') }}", name: "{{ cn | asciifold }}" },
         },
-        options: { removeAction: "delete", groups: false },
+        options: { removeAction: "delete", groups: p.groups ?? false },
       },
     },
     provisioning: { concurrency: 64, attempts: 4, backoffMs: 200 },

@@ -64,7 +64,7 @@ export function person(
 
 /**
  * A data store over arrays, paged like the real ones; `failAfter` throws mid-read. With `fingerprints`
- * it makes fingerprints and leaves out whoever the plan skips, as the LDAP store does without groups.
+ * it makes fingerprints and leaves out whoever the plan skips (handing over their groups), as the LDAP store does.
  */
 export function source(
   users: SourceUser[],
@@ -85,8 +85,7 @@ export function source(
         const out: SourceUser[] = [];
         for (const u of page) {
           const fp = fingerprint(JSON.stringify(u));
-          // Like the LDAP store, a person with groups is never skipped by the store: the plan maps their groups.
-          if (u.groups.length > 0 || !skip?.(u.sourceId, fp)) out.push({ ...u, fingerprint: fp });
+          if (!skip?.(u.sourceId, fp, u.groups)) out.push({ ...u, fingerprint: fp });
         }
         yield out;
       }
