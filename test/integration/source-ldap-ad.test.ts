@@ -3,7 +3,14 @@ import type { LdapSourceConfig } from "../../src/config/schema.js";
 import { openDataStore } from "../../src/sources/index.js";
 import { fingerprinter } from "../../src/sync/memo.js";
 import type { SourceUser } from "../../src/types.js";
-import { createSubtree, ldapSource, ldapStore, loadFixture, removeSubtree } from "../support/ldap-fixtures.js";
+import {
+  createSubtree,
+  expectSkipsAgreeWithFullRead,
+  ldapSource,
+  ldapStore,
+  loadFixture,
+  removeSubtree,
+} from "../support/ldap-fixtures.js";
 
 /** The LDAP data store on the Active Directory-style database: objectGUID, userAccountControl, memberOf. */
 
@@ -76,20 +83,7 @@ describe("LDAP data store (AD-style fixture)", () => {
     const store = openDataStore(ldapStore("ad"), source(), { attributes: ["mail"] });
     const fingerprint = fingerprinter(undefined);
     try {
-      const full = await readAll(store.users({ fingerprint }));
-      expect(full).toHaveLength(3);
-      const offered = new Map<string, { fp: string; groups: unknown }>();
-      const skipped = await readAll(
-        store.users({
-          fingerprint,
-          skip: (id, fp, groups) => {
-            offered.set(id, { fp, groups });
-            return true;
-          },
-        }),
-      );
-      expect(skipped).toEqual([]);
-      for (const u of full) expect(offered.get(u.sourceId)).toEqual({ fp: u.fingerprint, groups: u.groups });
+      expect(await expectSkipsAgreeWithFullRead(store, fingerprint)).toBe(3);
     } finally {
       await store.close();
     }

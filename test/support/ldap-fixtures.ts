@@ -3,7 +3,10 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "ldapts";
+import { expect } from "vitest";
 import { type LdapSourceConfig, type LdapStoreConfig, ldapSourceSchema } from "../../src/config/schema.js";
+import type { DataStore } from "../../src/sources/data-store.js";
+import type { SourceGroupRef, SourceUser } from "../../src/types.js";
 import { services, uniqueName } from "./env.js";
 
 /**
@@ -158,4 +161,30 @@ export function ldapSource(
   fields: { dataStore?: string; baseDn: string } & Record<string, unknown>,
 ): { type: "ldap" } & LdapSourceConfig {
   return { type: "ldap", ...ldapSourceSchema.parse({ dataStore: "test-ldap", ...fields }) };
+}
+
+/**
+ * Reads a store twice, in full and then skipping everyone it offers, and checks each person was offered
+ * with exactly the fingerprint and groups the full read made for them (the quick and full reads agree).
+ */
+export async function expectSkipsAgreeWithFullRead(
+  store: DataStore,
+  fingerprint: (text: string) => string,
+): Promise<number> {
+  const full: SourceUser[] = [];
+  for await (const page of store.users({ fingerprint })) full.push(...page);
+  const offered = new Map<string, { fp: string; groups: SourceGroupRef[] }>();
+  let left = 0;
+  for await (const page of store.users({
+    fingerprint,
+    skip: (id, fp, groups) => {
+      offered.set(id, { fp, groups });
+      return true;
+    },
+  }))
+    left += page.length;
+  expect(left).toBe(0);
+  expect(offered.size).toBe(full.length);
+  for (const u of full) expect(offered.get(u.sourceId)).toEqual({ fp: u.fingerprint, groups: u.groups });
+  return full.length;
 }
