@@ -246,7 +246,7 @@ async function planStep(
   for (const u of plan.invalid) pre[u.sourceId] = "invalid";
   for (const u of plan.users) if (u.kind === "noop") pre[u.sourceId] = "unchanged";
   for (const u of changed) pre[u.sourceId] = "pending";
-  await rt.ctx.runs.setPlanned(p.runId, changed.length, pre as Record<string, UserOutcome>, {
+  await rt.ctx.runs.setPlanned(p.runId, changed.length, pre, {
     unchanged: plan.counts.noop ?? 0,
     skippedOnMemo: result.unchanged,
   });

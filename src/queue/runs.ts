@@ -58,8 +58,20 @@ export type RunSummary = Pick<
 const RUN_TTL_SECONDS = 90 * 24 * 3600;
 const RUNS_KEPT_PER_CHANNEL = 500;
 
-const KEEP_DONE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
-if v == false or v == 'pending' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+/**
+ * Sets per-user outcomes (pairs after ARGV[1]) and keeps a count per outcome in the run's hash, so a run is
+ * read without its per-user hash. With ARGV[1] = "1" an outcome already recorded stays (keepDone).
+ */
+const SET_OUTCOMES = `local keep = ARGV[1] == '1'
+for i = 2, #ARGV, 2 do
+  local id, new = ARGV[i], ARGV[i + 1]
+  local old = redis.call('HGET', KEYS[1], id)
+  if old ~= new and not (keep and old and old ~= 'pending') then
+    redis.call('HSET', KEYS[1], id, new)
+    if old then redis.call('HINCRBY', KEYS[2], 'count:' .. old, -1) end
+    redis.call('HINCRBY', KEYS[2], 'count:' .. new, 1)
+  end
+end
 return 1`;
 
 export const TERMINAL: readonly RunStatus[] = ["completed", "completed_with_failures", "blocked", "failed"];
@@ -72,6 +84,10 @@ export class RunStore {
 
   private key(id: string) {
     return keys.run(this.prefix, id);
+  }
+
+  private outcomesKey(id: string) {
+    return `${this.key(id)}:outcomes`;
   }
 
   async create(
@@ -114,16 +130,16 @@ export class RunStore {
   async setPlanned(
     id: string,
     planned: number,
-    preOutcomes: Record<string, UserOutcome>,
+    preOutcomes: Record<string, UserOutcome | "pending">,
     unchanged?: { unchanged: number; skippedOnMemo: number },
   ): Promise<void> {
     const m = this.redis.multi().hset(this.key(id), "planned", planned);
     if (unchanged) m.hset(this.key(id), unchanged);
     const entries = Object.entries(preOutcomes);
     for (let i = 0; i < entries.length; i += 1_000) {
-      m.hset(`${this.key(id)}:outcomes`, Object.fromEntries(entries.slice(i, i + 1_000)));
+      m.eval(SET_OUTCOMES, 2, this.outcomesKey(id), this.key(id), "0", ...entries.slice(i, i + 1_000).flat());
     }
-    await m.expire(`${this.key(id)}:outcomes`, RUN_TTL_SECONDS).exec();
+    await m.expire(this.outcomesKey(id), RUN_TTL_SECONDS).exec();
   }
 
   /**
@@ -138,12 +154,9 @@ export class RunStore {
     calls: Record<string, number>,
     opts: { keepDone?: boolean } = {},
   ): Promise<void> {
-    const key = `${this.key(id)}:outcomes`;
-    if (opts.keepDone) {
-      await this.redis.eval(KEEP_DONE, 1, key, sourceId, outcome);
-      return;
-    }
-    const m = this.redis.multi().hset(key, sourceId, outcome);
+    const m = this.redis
+      .multi()
+      .eval(SET_OUTCOMES, 2, this.outcomesKey(id), this.key(id), opts.keepDone ? "1" : "0", sourceId, outcome);
     for (const [action, n] of Object.entries(calls)) if (n > 0) m.hincrby(this.key(id), `call:${action}`, n);
     await m.exec();
   }
@@ -171,9 +184,12 @@ export class RunStore {
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
-    const [h, outcomes] = await Promise.all([this.redis.hgetall(this.key(id)), this.outcomeCounts(id)]);
+    const h = await this.redis.hgetall(this.key(id));
     const run = fromHash(h);
-    return run && { ...run, counts: outcomes.counts, finished: outcomes.finished };
+    if (!run) return undefined;
+    // Runs recorded before outcomes were counted in the run's hash are counted from the per-user hash.
+    const hasCounts = Object.keys(h).some((k) => k.startsWith("count:"));
+    return hasCounts ? run : { ...run, ...(await this.outcomeCounts(id)) };
   }
 
   /**
@@ -210,11 +226,11 @@ export class RunStore {
 
   /** Per-user outcomes of a run (for the run page: which users failed). */
   async outcomes(id: string): Promise<Record<string, UserOutcome>> {
-    return (await this.redis.hgetall(`${this.key(id)}:outcomes`)) as Record<string, UserOutcome>;
+    return (await this.redis.hgetall(this.outcomesKey(id))) as Record<string, UserOutcome>;
   }
 
   private async outcomeCounts(id: string): Promise<{ counts: Partial<Record<UserOutcome, number>>; finished: number }> {
-    const values = await this.redis.hvals(`${this.key(id)}:outcomes`);
+    const values = await this.redis.hvals(this.outcomesKey(id));
     const counts: Partial<Record<UserOutcome, number>> = {};
     let finished = 0;
     for (const v of values) {
@@ -268,9 +284,17 @@ function fromHash(h: Record<string, string>): RunRecord | undefined {
   if (!h.id) return undefined;
   const calls: Record<string, number> = {};
   const groups: Record<string, number> = {};
+  const counts: Partial<Record<UserOutcome, number>> = {};
+  let finished = 0;
   for (const [k, v] of Object.entries(h)) {
     if (k.startsWith("call:")) calls[k.slice(5)] = Number(v);
     if (k.startsWith("group:")) groups[k.slice(6)] = Number(v);
+    if (k.startsWith("count:") && Number(v) > 0) {
+      const outcome = k.slice(6) as UserOutcome | "pending";
+      if (outcome === "pending") continue;
+      counts[outcome] = Number(v);
+      finished += Number(v);
+    }
   }
   return {
     id: h.id,
@@ -285,8 +309,8 @@ function fromHash(h: Record<string, string>): RunRecord | undefined {
     planned: Number(h.planned ?? 0),
     ...(h.unchanged !== undefined ? { unchanged: Number(h.unchanged) } : {}),
     ...(h.skippedOnMemo !== undefined ? { skippedOnMemo: Number(h.skippedOnMemo) } : {}),
-    finished: 0,
-    counts: {},
+    finished,
+    counts,
     groups,
     calls,
     ...(h.snapshotJobId ? { snapshotJobId: h.snapshotJobId } : {}),
