@@ -11,7 +11,8 @@ import { redactDeep } from "./redact.js";
 /**
  * bull-board for the raw queues at /queues. The dead-letter queue is read-only there: its entries are
  * replayed or purged through the project's own actions, which know a dead letter is a person, not a job.
- * Viewers see the board but every write it offers answers 403.
+ * Viewers get a board of their own where every queue is read-only (no buttons they cannot use); any
+ * write that reaches bull-board from them still answers 403.
  */
 export const MISC_LINKS = [
   { text: "Channels", url: "/" },
@@ -21,14 +22,20 @@ export const MISC_LINKS = [
   { text: "Targets", url: "/targets" },
 ];
 
-export function bullBoardRouter(ctx: QueueContext): Router {
+/** One board per role at the same path: operators' and viewers' (read-only). */
+export function bullBoardRouter(ctx: QueueContext): (req: Request, res: Response, next: NextFunction) => void {
+  const boards = { operator: board(ctx, false), viewer: board(ctx, true) };
+  return (req, res, next) => boards[principalOf(res).role === "operator" ? "operator" : "viewer"](req, res, next);
+}
+
+function board(ctx: QueueContext, readOnly: boolean): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUES_PATH);
   const adapters = ctx.allQueues().map((queue) => {
     const dead = queue.name === DEAD_LETTER_QUEUE;
     const adapter = new BullMQAdapter(queue, {
-      readOnlyMode: dead,
-      allowRetries: !dead,
+      readOnlyMode: readOnly || dead,
+      allowRetries: !readOnly && !dead,
       description: dead ? "dead letters: replay or purge them from the Dead letters page" : "",
     });
     adapter.setFormatter("data", (data: unknown) => redactDeep(data));

@@ -103,6 +103,13 @@ describe("dashboard auth beyond loopback", () => {
       const r = await call(h.url, path, { auth: AUTH.viewer, method, json: { name: "x", data: {} } });
       expect(r.status, path).toBe(403);
     }
+    // The viewer's board offers no writes at all; the operator's does.
+    const readOnly = async (auth: string) => {
+      const body = (await call(h.url, "/queues/api/queues", { auth })).json();
+      return (body as { queues: { name: string; readOnlyMode: boolean }[] }).queues;
+    };
+    expect((await readOnly(AUTH.viewer)).every((q) => q.readOnlyMode)).toBe(true);
+    expect((await readOnly(AUTH.operator)).find((q) => q.name === "snapshot")?.readOnlyMode).toBe(false);
     expect(await h.ctx.snapshotQueue.isPaused()).toBe(false);
     expect(await h.ctx.snapshotQueue.count()).toBe(0);
     expect(await h.ctx.deadLetters.count()).toBe(1);
