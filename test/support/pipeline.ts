@@ -101,6 +101,8 @@ export interface PipelineOptions {
   redisUrl?: string;
   /** Entries per page of the LDAP paged search. @defaultValue 200 */
   ldapPageSize?: number;
+  /** The directory's URL, when something stands between (a test's TCP tap). @defaultValue the local slapd */
+  ldapUrl?: string;
 }
 
 export class Pipeline {
@@ -172,10 +174,10 @@ export class Pipeline {
       dataStores: {
         dir: {
           type: "ldap",
-          url: services.ldapUrl,
+          url: this.opts.ldapUrl ?? services.ldapUrl,
           bindDn: services.ldapBindDn,
           bindPassword: services.ldapBindPassword,
-          pageSize: 200,
+          pageSize: this.opts.ldapPageSize ?? 200,
         },
       },
       targets: Object.fromEntries(
