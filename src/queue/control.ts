@@ -4,7 +4,7 @@ import { ChannelBusyError } from "../errors/ChannelBusyError.js";
 import { UnknownChannelError } from "../errors/UnknownChannelError.js";
 import type { RunMode } from "../types.js";
 import type { QueueContext } from "./context.js";
-import type { RunTrigger } from "./runs.js";
+import { type RunTrigger, TERMINAL } from "./runs.js";
 
 export { ChannelBusyError, UnknownChannelError };
 
@@ -51,31 +51,44 @@ export async function requestRun(ctx: QueueContext, req: SyncRequest): Promise<E
     step: "plan",
     ...(req.sourceIds ? { sourceIds: req.sourceIds } : {}),
   };
-  const job = await ctx.snapshotQueue.add(SNAPSHOT_JOB, payload, {
-    ...snapshotDefaults,
-    jobId: runId,
-    deduplication: { id: `channel:${req.channel}` },
-  });
-  if (job.id === runId) {
-    await ctx.runs.create({
-      id: runId,
-      channel: req.channel,
-      target: channel.target,
-      mode: req.mode,
-      trigger: req.trigger,
-      snapshotJobId: runId,
+  const deadline = Date.now() + ENDING_RUN_WAIT_MS;
+  for (;;) {
+    const job = await ctx.snapshotQueue.add(SNAPSHOT_JOB, payload, {
+      ...snapshotDefaults,
+      jobId: runId,
+      deduplication: { id: `channel:${req.channel}` },
     });
-    return { runId, created: true };
+    if (job.id === runId) {
+      await ctx.runs.create({
+        id: runId,
+        channel: req.channel,
+        target: channel.target,
+        mode: req.mode,
+        trigger: req.trigger,
+        snapshotJobId: runId,
+      });
+      return { runId, created: true };
+    }
+    const existing = job.id ? await ctx.snapshotQueue.getJob(job.id) : undefined;
+    const pending = (existing?.data as SnapshotPayload | undefined)?.runId ?? String(job.id);
+    // A run that has just ended still holds the channel until its job completes, a moment later: this
+    // request is for a new run, not for the one that ended, so it waits for the channel to come free.
+    const ended = TERMINAL.includes((await ctx.runs.get(pending))?.status ?? "running");
+    if (ended && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    if (req.sourceIds || req.allowDeletions) {
+      // A pending run would swallow this one (one snapshot per channel) and with it the named users or the
+      // approval: refuse, rather than let the caller follow a run that does not do what was asked.
+      throw new ChannelBusyError(req.channel, pending);
+    }
+    return { runId: pending, created: false };
   }
-  const existing = job.id ? await ctx.snapshotQueue.getJob(job.id) : undefined;
-  const pending = (existing?.data as SnapshotPayload | undefined)?.runId ?? String(job.id);
-  if (req.sourceIds || req.allowDeletions) {
-    // A pending run would swallow this one (one snapshot per channel) and with it the named users or the
-    // approval: refuse, rather than let the caller follow a run that does not do what was asked.
-    throw new ChannelBusyError(req.channel, pending);
-  }
-  return { runId: pending, created: false };
 }
+
+/** How long a request waits for a run that has ended to release its channel. @defaultValue 10 s */
+const ENDING_RUN_WAIT_MS = 10_000;
 
 /** Replays named users, or every dead-lettered user of the channel. */
 export async function requestReplay(

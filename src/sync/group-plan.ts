@@ -40,7 +40,9 @@ export function planGroups(input: GroupPlanInput): GroupPlan {
   const claimed = new Set<string>();
   const managed = (path: string) => isManagedGroupPath(path, input.channelPath);
 
-  for (const [id, g] of input.mapped) {
+  // By source id, not in the order the read met them: the plan is the same however the source was read
+  // (skipped people hand their groups over before the rest of their page).
+  for (const [id, g] of byId(input.mapped)) {
     const lower = g.groupName.toLowerCase();
     next.set(id, { groupName: g.groupName, path: g.path });
     // Two source groups may map to one IAM group: the first one speaks for it.
@@ -86,7 +88,7 @@ export function planGroups(input: GroupPlanInput): GroupPlan {
       deleted.add(lower);
       if (input.allowDeletes) changes.push({ kind: "delete", groupName, path });
     };
-    for (const [id, prev] of input.previous) if (!input.mapped.has(id)) drop(prev.groupName, prev.path);
+    for (const [id, prev] of byId(input.previous)) if (!input.mapped.has(id)) drop(prev.groupName, prev.path);
     for (const g of input.observed ?? []) drop(g.groupName, g.path);
   }
 
@@ -94,4 +96,8 @@ export function planGroups(input: GroupPlanInput): GroupPlan {
   for (const prev of input.previous.values()) known.add(prev.groupName.toLowerCase());
   for (const g of input.observed ?? []) if (managed(g.path)) known.add(g.groupName.toLowerCase());
   return { changes, next, known };
+}
+
+function byId<T>(map: ReadonlyMap<string, T>): [string, T][] {
+  return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -96,4 +96,24 @@ describe("one run per channel", () => {
     await waitForRun(pl.ctx.runs, pending.runId, { timeoutMs: 60_000, pollMs: 50 });
     emu.setLatency(0);
   });
+
+  it("a run asked for the moment the last one ended is a new run, not the one that ended", async () => {
+    const { pl } = f;
+    // The window between a run's end and its job's completion, held open: the workers are stopped, a
+    // run is queued, and its record is closed as the finaliser closes it.
+    await pl.workers?.close();
+    pl.workers = undefined;
+    const ending = await requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
+    await pl.ctx.runs.finish(ending.runId, "completed");
+    const asked = requestRun(pl.ctx, { channel: "staff", mode: "incremental", trigger: "cli" });
+    // The old job completes (here: goes away) a moment later; only then may the new run take the channel.
+    const job = await pl.ctx.snapshotQueue.getJob(ending.runId);
+    await job?.remove();
+    const next = await asked;
+    expect(next.created).toBe(true);
+    expect(next.runId).not.toBe(ending.runId);
+    await pl.startWorkers();
+    const run = await waitForRun(pl.ctx.runs, next.runId, { timeoutMs: 60_000, pollMs: 50 });
+    expect(run.status).toBe("completed");
+  });
 });

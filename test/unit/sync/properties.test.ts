@@ -54,6 +54,12 @@ const channelFor = (options: Partial<ChannelOptions>, extra: Partial<ChannelOpti
     groups: { name: "{{ name | lower }}", include: [], exclude: [] },
   });
 
+/** PROPERTY_RUNS=n for more cases; PROPERTY_SEED=s replays a counterexample fast-check printed. */
+const runs = {
+  numRuns: Number(process.env.PROPERTY_RUNS ?? 200),
+  ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}),
+};
+
 describe("properties", () => {
   it("applying a plan then planning again yields an empty plan (incremental and full agree)", async () => {
     await fc.assert(
@@ -114,7 +120,7 @@ describe("properties", () => {
           }
         },
       ),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) },
+      runs,
     );
   });
 
@@ -163,7 +169,7 @@ describe("properties", () => {
           if (!adopt) for (const name of unmanaged) expect(iam.users.get(name)?.tags[MARKER_TAG]).toBeUndefined();
         },
       ),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) },
+      runs,
     );
   });
 
@@ -201,7 +207,7 @@ describe("properties", () => {
           }
         },
       ),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) },
+      runs,
     );
   });
 
@@ -242,7 +248,7 @@ describe("properties", () => {
           }
         },
       ),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) },
+      runs,
     );
     // Not vacuous: the runs above did skip people on their memos.
     expect(skipped).toBeGreaterThan(0);
