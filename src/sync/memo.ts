@@ -69,6 +69,8 @@ export class MemoIndex {
   readonly fingerprint: Fingerprinter;
   /** Settles once the memos are loaded; nothing is skipped before. */
   readonly ready: Promise<void>;
+  /** Why the memos could not be loaded (Redis, not the source): the plan rethrows it. */
+  loadError: unknown;
 
   constructor(
     key: Buffer | undefined,
@@ -76,9 +78,16 @@ export class MemoIndex {
     stored: ReadonlyMap<string, string> | Promise<ReadonlyMap<string, string>>,
   ) {
     this.fingerprint = fingerprinter(key, context);
-    this.ready = Promise.resolve(stored).then((m) => {
-      this.stored = m;
-    });
+    this.ready = Promise.resolve(stored).then(
+      (m) => {
+        this.stored = m;
+      },
+      (err: unknown) => {
+        this.loadError = err;
+        throw err;
+      },
+    );
+    this.ready.catch(() => {});
   }
 
   /**

@@ -126,6 +126,8 @@ export async function planRun(input: PlanInput): Promise<PlanResult> {
   try {
     read = await readSource(input, memo);
   } catch (err) {
+    // Memos that did not load are Redis's failure, not the source's: the caller retries as for any other.
+    if (memo?.loadError !== undefined) throw memo.loadError;
     if (err instanceof TemplateError || err instanceof SecretKeyError) return failed(input, [err.message]);
     return failed(input, [sourceFailureReason(err)]);
   }

@@ -373,3 +373,34 @@ describe("planRun: full runs", () => {
     expect(inc.plan.groups).toEqual([]);
   });
 });
+
+describe("planRun: memos", () => {
+  it("skips people whose memo matches and maps only the changed one", async () => {
+    const channel = makeChannel();
+    const iam = new FakeIam({ memos: true });
+    const people = [person("1", "amy"), person("2", "bob"), person("3", "cid")];
+    iam.apply(await iam.plan({ channel, mode: "incremental", source: source(people), secretKey: KEY }));
+    expect(iam.memos?.size).toBe(3);
+    const changed = [person("1", "amy"), person("2", "bob", { mail: "robert@example.com" }), person("3", "cid")];
+    const r = await iam.plan({ channel, mode: "incremental", source: source(changed), secretKey: KEY });
+    expect(r.unchanged).toBe(2);
+    expect([...r.desired.keys()]).toEqual(["2"]);
+    expect(kinds(r)).toEqual(["update:bob"]);
+    expect(r.plan.counts).toMatchObject({ noop: 2, desired: 3, sourceUsers: 3 });
+  });
+
+  it("fails the plan's caller, not the run as a source failure, when the memos cannot be loaded", async () => {
+    const iam = await synced();
+    const lost = new Error("Connection is closed.");
+    await expect(
+      planRun({
+        channel: makeChannel(),
+        mode: "incremental",
+        source: source([person("1", "amy", { groups: ["dev"] }), person("2", "bob")]),
+        applied: iam.applied,
+        memos: Promise.reject(lost),
+        secretKey: KEY,
+      }),
+    ).rejects.toBe(lost);
+  });
+});
