@@ -65,11 +65,14 @@ export async function runPlanCommand(channelName: string, opts: PlanCommandOptio
   try {
     let applied = new Map<string, AppliedUser>();
     let groupState = new Map<string, GroupStateEntry>();
+    // The preview skips unchanged people on their memos as the run does (it never writes any).
+    let memos = new Map<string, string>();
     try {
       await waitReady(redis);
       const store = new StateStore(redis, { prefix: config.redis.prefix, ...(secretKey ? { secretKey } : {}) });
       applied = await store.loadApplied(channel.name);
       groupState = await store.loadGroups(channel.name);
+      memos = await store.loadMemos(channel.name);
     } catch (err) {
       // A full plan compares with AWS itself; only an incremental one cannot do without applied state.
       if (!opts.full) throw err;
@@ -108,6 +111,7 @@ export async function runPlanCommand(channelName: string, opts: PlanCommandOptio
       mode: opts.full ? "full" : "incremental",
       source: dataStore,
       applied,
+      memos,
       groupState,
       protectedUsers,
       maxUsers: targetConfig.maxUsers,
