@@ -23,5 +23,5 @@ COPY examples ./examples
 USER node
 EXPOSE 8080
 # The flags of bin/node-flags.js (a larger young generation for the snapshot; see there).
-ENTRYPOINT ["node", "--max-semi-space-size=32", "bin/provisioner.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=32", "--min-semi-space-size=16", "--expose-gc", "bin/provisioner.js"]
 CMD ["start"]

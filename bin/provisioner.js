@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=16 --expose-gc
 // Runs the built CLI when dist/ exists (production images), else the TypeScript sources through tsx (a checkout).
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -20,6 +20,7 @@ import { indexObserved } from "../src/sync/observed-index.js";
 import { planRun } from "../src/sync/plan.js";
 import type { PasswordPolicy } from "../src/targets/aws-iam/names.js";
 import type { GroupChange, ObservedState } from "../src/types.js";
+import { collectAfterRun } from "./after-run-gc.js";
 import { applyGroupChange } from "./groups.js";
 import { ChannelLock } from "./lock.js";
 import type { Runtime } from "./runtime.js";
@@ -87,6 +88,7 @@ export async function processSnapshot(
 }
 
 async function finished(rt: Runtime, runId: string) {
+  collectAfterRun();
   const run = await rt.ctx.runs.get(runId);
   return run ? { id: run.id, status: run.status, counts: run.counts } : {};
 }

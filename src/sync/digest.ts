@@ -75,7 +75,7 @@ function hash(value: unknown): string {
 
 // One-shot hashing (Node ≥ 20.12) skips a Hash object per call: two digests per user, 20,000 users a run.
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "base64url") => string }).hash;
-const sha256 = (text: string): string =>
+export const sha256 = (text: string): string =>
   oneShot ? oneShot("sha256", text, "base64url") : createHash("sha256").update(text).digest("base64url");
 
 /** No login profile mapped: the same part for every user. */

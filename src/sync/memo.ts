@@ -1,8 +1,7 @@
-import * as crypto from "node:crypto";
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { ChannelConfig } from "../config/schema.js";
 import type { SourceUser } from "../types.js";
-import { stableJson } from "./digest.js";
+import { sha256, stableJson } from "./digest.js";
 
 /**
  * Memos: what lets an incremental run skip a person the source has not changed, without mapping,
@@ -25,8 +24,6 @@ const MEMO_VERSION = 1;
 /** Keyed hash of an entry's text, 22 base64url characters (132 bits). */
 export type Fingerprinter = (text: string) => string;
 
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "base64url") => string }).hash;
-
 /**
  * A keyed hash; with a context, a fingerprint made under one context never equals one made under
  * another, so memos from an older configuration simply never match.
@@ -35,13 +32,7 @@ export function fingerprinter(key: Buffer | undefined, context = ""): Fingerprin
   // A derived key, not `secrets.key` itself: the same key seals passwords (AES-GCM) and keys their digests.
   const derived = key ? createHmac("sha256", key).update("provisioner:source-fingerprint").digest("base64url") : "";
   const prefix = `${derived}${context}\u0000`;
-  return (text) =>
-    (oneShot
-      ? oneShot("sha256", prefix + text, "base64url")
-      : createHash("sha256")
-          .update(prefix + text)
-          .digest("base64url")
-    ).slice(0, FINGERPRINT_LENGTH);
+  return (text) => sha256(prefix + text).slice(0, FINGERPRINT_LENGTH);
 }
 
 const FINGERPRINT_LENGTH = 22;
