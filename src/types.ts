@@ -11,6 +11,8 @@
  * - desired state: what IAM should hold for a source user after mapping.
  * - applied state: what was last successfully written for a source user (digest + IAM user name + fields).
  * - observed state: what AWS holds now, read in bulk during a `full` run.
+ * - memo: a keyed fingerprint of a source user's raw entry (and groups), kept once applied state holds
+ *   exactly what that entry maps to; an incremental run skips whoever still matches theirs.
  * - plan: the list of changes a run will make.
  * - managed: an IAM user carrying the marker tag (or an IAM group under the channel's managed path).
  * - protected: an identity never touched: the credentials' own IAM user plus `protectedUsers`.
