@@ -25,3 +25,19 @@ export function provisionUserDefaults(attempts = 8, backoffMs = 7_000) {
 export function provisionUserJobId(p: ProvisionUserPayload): string {
   return `${p.channel}.${p.runId}.${idPart(p.sourceId)}`;
 }
+
+/**
+ * The bulk entries for one run's users, each a child of the run's snapshot job (BullMQ step jobs: the
+ * snapshot's finaliser runs once every child is done).
+ */
+export function provisionUserChildren(
+  users: readonly ProvisionUserPayload[],
+  defaults: ReturnType<typeof provisionUserDefaults>,
+  parent: { id: string; queue: string },
+) {
+  return users.map((data) => ({
+    name: PROVISION_USER_JOB,
+    data,
+    opts: { ...defaults, jobId: provisionUserJobId(data), parent },
+  }));
+}

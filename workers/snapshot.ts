@@ -1,12 +1,11 @@
 import { DelayedError, type Job, UnrecoverableError, WaitingChildrenError, Worker } from "bullmq";
 import {
   PROVISION_GROUP_JOB,
-  PROVISION_USER_JOB,
   parseJob,
   provisionGroupDefaults,
   provisionGroupJobId,
+  provisionUserChildren,
   provisionUserDefaults,
-  provisionUserJobId,
   SNAPSHOT_JOB,
   type SnapshotPayload,
 } from "../jobs/index.js";
@@ -255,21 +254,12 @@ async function planStep(
 
   const queue = rt.ctx.provisionQueue(channel.target);
   const defaults = provisionUserDefaults(rt.config.provisioning.attempts, rt.config.provisioning.backoffMs);
+  const parent = { id: job.id as string, queue: job.queueQualifiedName };
   for (let i = 0; i < changed.length; i += CHILD_BATCH) {
-    await queue.addBulk(
-      changed.slice(i, i + CHILD_BATCH).map((u) => {
-        const data = { channel: p.channel, runId: p.runId, sourceId: u.sourceId };
-        return {
-          name: PROVISION_USER_JOB,
-          data,
-          opts: {
-            ...defaults,
-            jobId: provisionUserJobId(data),
-            parent: { id: job.id as string, queue: job.queueQualifiedName },
-          },
-        };
-      }),
-    );
+    const batch = changed
+      .slice(i, i + CHILD_BATCH)
+      .map((u) => ({ channel: p.channel, runId: p.runId, sourceId: u.sourceId }));
+    await queue.addBulk(provisionUserChildren(batch, defaults, parent));
   }
   log.info(
     {

@@ -7,7 +7,7 @@
  * runs), then reads them through the data store and prints seconds, users/s and peak RSS, and the
  * time `ldapsearch -E pr=<page>/noprompt` takes for the same search.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,8 +21,8 @@ if (!process.env.LDAP_URL) {
 }
 
 const { openDataStore } = await import("../../src/sources/index.js");
-const { services } = await import("../support/env.js");
-const { applyLdif, bulkUsersLdif, ldapStore } = await import("../support/ldap-fixtures.js");
+const { ldapStore } = await import("../support/ldap-fixtures.js");
+const { benchBase, countDns, ensureBenchEntries, ldapsearch } = await import("./ldap-directory.js");
 
 function arg(name: string, fallback: number): number {
   const k = process.argv.indexOf(`--${name}`);
@@ -33,59 +33,10 @@ function arg(name: string, fallback: number): number {
 
 const entries = arg("entries", 20_000);
 const pageSize = arg("page-size", 1_000);
-const base = `ou=bench-ldap-read,${services.ldapSuffix}`;
+const base = benchBase();
 const attributes = ["uid", "cn", "sn", "mail"];
 
-function ldapsearch(filter: string, attrs: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      "ldapsearch",
-      [
-        "-LLL",
-        "-x",
-        "-H",
-        services.ldapUrl,
-        "-D",
-        services.ldapBindDn,
-        "-w",
-        services.ldapBindPassword,
-        "-E",
-        `pr=${pageSize}/noprompt`,
-        "-b",
-        base,
-        filter,
-        ...attrs,
-      ],
-      { maxBuffer: 1024 * 1024 * 1024 },
-      (err, stdout, stderr) => (err && !stdout ? reject(new Error(stderr || err.message)) : resolvePromise(stdout)),
-    );
-  });
-}
-
-async function count(): Promise<number> {
-  try {
-    const out = await ldapsearch("(objectClass=inetOrgPerson)", ["1.1"]);
-    return out.split("\n").filter((l) => l.startsWith("dn:")).length;
-  } catch (err) {
-    if (/No such object/i.test(String(err))) return -1;
-    throw err;
-  }
-}
-
-let have = await count();
-if (have < 0) {
-  await applyLdif("example", `dn: ${base}\nobjectClass: organizationalUnit\nou: bench-ldap-read\n`);
-  have = 0;
-}
-if (have < entries) {
-  const t = performance.now();
-  process.stdout.write(`loading ${entries - have} entries into ${base} ... `);
-  // Batches keep one ldapadd's input small; numbering continues where a previous run stopped.
-  for (let from = have; from < entries; from += 5_000) {
-    await applyLdif("example", bulkUsersLdif(base, Math.min(5_000, entries - from), from));
-  }
-  console.log(`${((performance.now() - t) / 1000).toFixed(1)} s`);
-}
+const total = await ensureBenchEntries(entries, (line) => console.log(line));
 
 const source = {
   type: "ldap" as const,
@@ -98,8 +49,6 @@ const source = {
   attributes: [],
   disabled: { rule: "none" as const },
 };
-// An earlier run may have loaded more: every entry there is read and compared.
-const total = await count();
 
 const store = openDataStore(ldapStore("example", { pageSize }), source, { attributes });
 const rssBefore = process.resourceUsage().maxRSS;
@@ -115,9 +64,14 @@ await store.close();
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
 const t1 = performance.now();
-const out = await ldapsearch("(objectClass=inetOrgPerson)", ["entryUUID", ...attributes]);
+const out = await ldapsearch({
+  base,
+  filter: "(objectClass=inetOrgPerson)",
+  attributes: ["entryUUID", ...attributes],
+  pageSize,
+});
 const searchSeconds = (performance.now() - t1) / 1000;
-const searched = out.split("\n").filter((l) => l.startsWith("dn:")).length;
+const searched = countDns(out);
 
 console.log(
   JSON.stringify(

@@ -11,6 +11,7 @@ import {
   loadFixture,
   removeSubtree,
 } from "../support/ldap-fixtures.js";
+import { readAll } from "../support/pages.js";
 
 /** The LDAP data store on the Active Directory-style database: objectGUID, userAccountControl, memberOf. */
 
@@ -41,12 +42,6 @@ function source(overrides: Partial<LdapSourceConfig> = {}): { type: "ldap" } & L
     },
     ...overrides,
   });
-}
-
-async function readAll<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) all.push(...page);
-  return all;
 }
 
 function bySam(users: SourceUser[]): Map<string, SourceUser> {

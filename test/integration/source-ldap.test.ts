@@ -13,6 +13,7 @@ import {
   loadFixture,
   removeSubtree,
 } from "../support/ldap-fixtures.js";
+import { readAll } from "../support/pages.js";
 
 /** The LDAP data store against the local slapd, on the OpenLDAP-style fixture. */
 
@@ -37,12 +38,6 @@ function source(overrides: Partial<LdapSourceConfig> = {}): { type: "ldap" } & L
     },
     ...overrides,
   });
-}
-
-async function readAll<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) all.push(...page);
-  return all;
 }
 
 function byUid(users: SourceUser[]): Map<string, SourceUser> {

@@ -6,6 +6,7 @@ import { openDataStore } from "../../src/sources/index.js";
 import type { SourceUser } from "../../src/types.js";
 import { services } from "../support/env.js";
 import { adminConnection, dropTables, loadSqlFixture, mysqlStore, tablePrefix } from "../support/mysql-fixtures.js";
+import { readAll } from "../support/pages.js";
 
 /** The MySQL data store against the local MariaDB, on this file's own tables. */
 
@@ -32,12 +33,6 @@ function source(overrides: Partial<MysqlSourceConfig> = {}): { type: "mysql" } &
     groupColumns: { userId: "user_id", groupId: "group_id", groupName: "group_name" },
     ...overrides,
   };
-}
-
-async function readAll<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) all.push(...page);
-  return all;
 }
 
 function byLogin(users: SourceUser[]): Map<string, SourceUser> {

@@ -6,8 +6,9 @@ import { Client } from "ldapts";
 import { expect } from "vitest";
 import { type LdapSourceConfig, type LdapStoreConfig, ldapSourceSchema } from "../../src/config/schema.js";
 import type { DataStore } from "../../src/sources/data-store.js";
-import type { SourceGroupRef, SourceUser } from "../../src/types.js";
+import type { SourceGroupRef } from "../../src/types.js";
 import { services, uniqueName } from "./env.js";
+import { readAll } from "./pages.js";
 
 /**
  * LDAP fixtures for tests: each test file gets its own `ou=<unique>` under a suffix, loads an LDIF
@@ -171,19 +172,18 @@ export async function expectSkipsAgreeWithFullRead(
   store: DataStore,
   fingerprint: (text: string) => string,
 ): Promise<number> {
-  const full: SourceUser[] = [];
-  for await (const page of store.users({ fingerprint })) full.push(...page);
+  const full = await readAll(store.users({ fingerprint }));
   const offered = new Map<string, { fp: string; groups: SourceGroupRef[] }>();
-  let left = 0;
-  for await (const page of store.users({
-    fingerprint,
-    skip: (id, fp, groups) => {
-      offered.set(id, { fp, groups });
-      return true;
-    },
-  }))
-    left += page.length;
-  expect(left).toBe(0);
+  const left = await readAll(
+    store.users({
+      fingerprint,
+      skip: (id, fp, groups) => {
+        offered.set(id, { fp, groups });
+        return true;
+      },
+    }),
+  );
+  expect(left).toEqual([]);
   expect(offered.size).toBe(full.length);
   for (const u of full) expect(offered.get(u.sourceId)).toEqual({ fp: u.fingerprint, groups: u.groups });
   return full.length;

@@ -7,7 +7,6 @@
  *                      channel, then ldapsearch over the same entries; answer {result} with every pair and
  *                      this process's peak RSS. The first run is the process's first (cold code).
  */
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -19,6 +18,7 @@ import { QueueContext } from "../../../src/queue/context.js";
 import { requestRun } from "../../../src/queue/control.js";
 import { mappingAttributes } from "../../../src/sync/mapping.js";
 import { startWorkers } from "../../../workers/start.js";
+import { countDns, ldapsearch } from "../ldap-directory.js";
 
 const [mode, file] = process.argv.slice(2);
 if (!file || !process.send) throw new Error("usage (forked): child.ts serve|noop-run <config.yaml>");
@@ -37,22 +37,6 @@ function usage() {
     eventLoopP99Ms: +(loop.percentile(99) / 1e6).toFixed(1),
     eventLoopMaxMs: +(loop.max / 1e6).toFixed(1),
   };
-}
-
-function ldapsearch(store: LdapStoreConfig, source: LdapSourceConfig, attributes: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const args = ["-LLL", "-x", "-H", store.url, "-E", `pr=${store.pageSize}/noprompt`, "-b", source.baseDn];
-    if (store.bindDn) args.push("-D", store.bindDn, "-w", store.bindPassword ?? "");
-    execFile(
-      "ldapsearch",
-      [...args, source.filter, ...attributes],
-      { maxBuffer: 1024 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err && !stdout) reject(new Error(stderr || err.message));
-        else resolve(stdout.split("\n").filter((l) => l.startsWith("dn:")).length);
-      },
-    );
-  });
 }
 
 if (mode === "serve") {
@@ -118,7 +102,16 @@ if (mode === "serve") {
     }
     // ldapsearch right after each run: both see the same directory, cache and machine load.
     const t1 = performance.now();
-    const entries = await ldapsearch(store, source, attributes);
+    const entries = countDns(
+      await ldapsearch({
+        url: store.url,
+        ...(store.bindDn ? { bindDn: store.bindDn, bindPassword: store.bindPassword ?? "" } : {}),
+        base: source.baseDn,
+        filter: source.filter,
+        attributes,
+        pageSize: store.pageSize,
+      }),
+    );
     results.push({
       seconds,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,

@@ -4,7 +4,6 @@
  * worker process, each against `ldapsearch -E pr=<page>/noprompt` over the same entries right after it;
  * that process's peak RSS.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +17,7 @@ import { startWorkers } from "../../../workers/start.js";
 import { services, uniqueName } from "../../support/env.js";
 import { startIamEmulator } from "../../support/iam-emulator/index.js";
 import { freshKey } from "../../support/iam-emulator/testing.js";
-import { applyLdif, bulkUsersLdif } from "../../support/ldap-fixtures.js";
+import { benchBase, ensureBenchEntries } from "../ldap-directory.js";
 import { clearPrefix, forkChild, within } from "./common.js";
 
 export interface NoopParams {
@@ -65,54 +64,6 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-export const BENCH_OU = "bench-ldap-read";
-
-function countEntries(base: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "ldapsearch",
-      [
-        "-LLL",
-        "-x",
-        "-H",
-        services.ldapUrl,
-        "-D",
-        services.ldapBindDn,
-        "-w",
-        services.ldapBindPassword,
-        "-E",
-        "pr=1000/noprompt",
-        "-b",
-        base,
-        "(objectClass=inetOrgPerson)",
-        "1.1",
-      ],
-      { maxBuffer: 256 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err && /No such object/i.test(stderr)) resolve(-1);
-        else if (err && !stdout) reject(new Error(stderr || err.message));
-        else resolve(stdout.split("\n").filter((l) => l.startsWith("dn:")).length);
-      },
-    );
-  });
-}
-
-/** The same directory test/bench/source-ldap-read.ts keeps: loaded once, numbering continues. */
-async function ensureEntries(base: string, entries: number, log: (s: string) => void): Promise<number> {
-  let have = await countEntries(base);
-  if (have < 0) {
-    await applyLdif("example", `dn: ${base}\nobjectClass: organizationalUnit\nou: ${BENCH_OU}\n`);
-    have = 0;
-  }
-  if (have < entries) {
-    log(`loading ${entries - have} entries into ${base}`);
-    for (let from = have; from < entries; from += 5_000) {
-      await applyLdif("example", bulkUsersLdif(base, Math.min(5_000, entries - from), from));
-    }
-  }
-  return countEntries(base);
-}
-
 export interface NoopSetup {
   file: string;
   total: number;
@@ -122,8 +73,8 @@ export interface NoopSetup {
 
 /** The directory, an emulated account, a configuration, and one first sync of everyone (untimed). */
 export async function noopSetup(p: NoopParams, log: (s: string) => void): Promise<NoopSetup> {
-  const base = `ou=${BENCH_OU},${services.ldapSuffix}`;
-  const total = await ensureEntries(base, p.entries, log);
+  const base = benchBase();
+  const total = await ensureBenchEntries(p.entries, log);
   const emu = await startIamEmulator({ usersQuota: total + 1_000 });
   const prefix = `{${uniqueName("bench-noop")}}`;
   const key = freshKey("noop");

@@ -6,13 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import {
-  PROVISION_USER_JOB,
-  provisionUserDefaults,
-  provisionUserJobId,
-  SNAPSHOT_JOB,
-  snapshotDefaults,
-} from "../../../jobs/index.js";
+import { provisionUserChildren, provisionUserDefaults, SNAPSHOT_JOB, snapshotDefaults } from "../../../jobs/index.js";
 import { newRunId } from "../../../src/queue/control.js";
 import { provisionQueueName, SNAPSHOT_QUEUE } from "../../../src/queue/names.js";
 import { uniqueName } from "../../support/env.js";
@@ -57,19 +51,14 @@ export async function redisPerJob(
         const dbBefore = await redis.dbsize();
         const before = await usedMemory(redis);
         for (let i = 0; i < p.jobs; i += 1_000) {
+          const users = Array.from({ length: Math.min(1_000, p.jobs - i) }, () => ({
+            channel,
+            runId,
+            sourceId: randomUUID(),
+          }));
+          // Exactly what the snapshot adds.
           await provision.addBulk(
-            Array.from({ length: Math.min(1_000, p.jobs - i) }, () => {
-              const data = { channel, runId, sourceId: randomUUID() };
-              return {
-                name: PROVISION_USER_JOB,
-                data,
-                opts: {
-                  ...defaults,
-                  jobId: provisionUserJobId(data),
-                  parent: { id: parent.id as string, queue: parent.queueQualifiedName },
-                },
-              };
-            }),
+            provisionUserChildren(users, defaults, { id: parent.id as string, queue: parent.queueQualifiedName }),
           );
         }
         const after = await usedMemory(redis);
