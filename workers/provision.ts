@@ -71,7 +71,7 @@ export async function processProvisionUser(
   if (!delta) {
     if (desired && digest && (!applied || applied.digest !== digest) && current) {
       const record = toApplied(p, current, applied, digest);
-      await rt.state.putApplied(p.channel, [record], memoOf(desired, record));
+      await rt.state.putApplied(p.channel, [record], memoOf(desired, record), appliedMap);
     }
     await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, "unchanged", {}, { keepDone: true });
     await rt.ctx.deadLetters.remove(p.channel, p.sourceId);
@@ -95,11 +95,11 @@ export async function processProvisionUser(
   const calls = Object.values(result.calls).reduce((a, b) => a + b, 0);
   await rt.ctx.runs.recordOutcome(p.runId, p.sourceId, outcome, result.calls);
   if (delta.kind === "delete" || !result.current) {
-    await rt.state.deleteApplied(p.channel, [p.sourceId]);
+    await rt.state.deleteApplied(p.channel, [p.sourceId], appliedMap);
     await rt.state.deleteDesired(p.channel, [p.sourceId]);
   } else {
     const record = toApplied(p, result.current, applied, digest ?? applied?.digest ?? "");
-    await rt.state.putApplied(p.channel, [record], memoOf(desired, record));
+    await rt.state.putApplied(p.channel, [record], memoOf(desired, record), appliedMap);
   }
   await Promise.all([
     rt.ctx.audit.append(p.channel, {

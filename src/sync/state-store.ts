@@ -84,16 +84,20 @@ export class StateStore {
     channel: string,
     users: readonly AppliedUser[],
     memos: ReadonlyMap<string, string> = new Map(),
+    /** Their applied state as the caller just read it (a provision job has): saves reading it again. */
+    known?: ReadonlyMap<string, AppliedUser>,
   ): Promise<void> {
     const appliedKey = keys.applied(this.prefix, channel);
     const namesKey = keys.userNames(this.prefix, channel);
     const memosKey = keys.memos(this.prefix, channel);
     for (const part of chunk(users, this.batch)) {
       if (part.length === 0) continue;
-      const before = await this.getAppliedRaw(
-        channel,
-        part.map((u) => u.sourceId),
-      );
+      const before =
+        known ??
+        (await this.getAppliedRaw(
+          channel,
+          part.map((u) => u.sourceId),
+        ));
       const tx = this.redis.multi();
       const fields: string[] = [];
       for (const u of part) {
@@ -176,10 +180,14 @@ export class StateStore {
     return this.redis.hlen(keys.applied(this.prefix, channel));
   }
 
-  async deleteApplied(channel: string, ids: readonly string[]): Promise<void> {
+  async deleteApplied(
+    channel: string,
+    ids: readonly string[],
+    known?: ReadonlyMap<string, AppliedUser>,
+  ): Promise<void> {
     for (const part of chunk(ids, this.batch)) {
       if (part.length === 0) continue;
-      const before = await this.getAppliedRaw(channel, part);
+      const before = known ?? (await this.getAppliedRaw(channel, part));
       const tx = this.redis.multi();
       tx.hdel(keys.applied(this.prefix, channel), ...part);
       tx.hdel(keys.memos(this.prefix, channel), ...part);
