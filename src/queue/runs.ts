@@ -90,41 +90,29 @@ export class RunStore {
     return `${this.key(id)}:outcomes`;
   }
 
+  /** Opens a run's record; a record that exists already (the snapshot's second step, a retry) stays as it is. */
   async create(
     run: Pick<RunRecord, "id" | "channel" | "target" | "mode" | "trigger"> & { snapshotJobId?: string },
-  ): Promise<RunRecord> {
-    const record: RunRecord = {
-      ...run,
-      status: "running",
-      startedAt: new Date().toISOString(),
-      reasons: [],
-      planned: 0,
-      finished: 0,
-      counts: {},
-      groups: {},
-      calls: {},
-    };
-    const exists = await this.redis.exists(this.key(run.id));
-    if (exists) return (await this.get(run.id)) as RunRecord;
+  ): Promise<void> {
+    if (await this.redis.exists(this.key(run.id))) return;
     await this.redis
       .multi()
       .hset(this.key(run.id), {
-        id: record.id,
-        channel: record.channel,
-        target: record.target,
-        mode: record.mode,
-        trigger: record.trigger,
-        status: record.status,
-        startedAt: record.startedAt,
+        id: run.id,
+        channel: run.channel,
+        target: run.target,
+        mode: run.mode,
+        trigger: run.trigger,
+        status: "running",
+        startedAt: new Date().toISOString(),
         reasons: "[]",
         planned: 0,
-        snapshotJobId: record.snapshotJobId ?? "",
+        snapshotJobId: run.snapshotJobId ?? "",
       })
       .expire(this.key(run.id), RUN_TTL_SECONDS)
       .zadd(keys.runs(this.prefix, run.channel), Date.now(), run.id)
       .zremrangebyrank(keys.runs(this.prefix, run.channel), 0, -RUNS_KEPT_PER_CHANNEL - 1)
       .exec();
-    return record;
   }
 
   async setPlanned(
