@@ -9,6 +9,7 @@ import {
   SNAPSHOT_JOB,
   type SnapshotPayload,
 } from "../jobs/index.js";
+import { chunks } from "../src/chunks.js";
 import type { ChannelConfig } from "../src/config/schema.js";
 import { AuthError } from "../src/errors/AuthError.js";
 import { newRunId } from "../src/queue/control.js";
@@ -255,10 +256,8 @@ async function planStep(
   const queue = rt.ctx.provisionQueue(channel.target);
   const defaults = provisionUserDefaults(rt.config.provisioning.attempts, rt.config.provisioning.backoffMs);
   const parent = { id: job.id as string, queue: job.queueQualifiedName };
-  for (let i = 0; i < changed.length; i += CHILD_BATCH) {
-    const batch = changed
-      .slice(i, i + CHILD_BATCH)
-      .map((u) => ({ channel: p.channel, runId: p.runId, sourceId: u.sourceId }));
+  for (const part of chunks(changed, CHILD_BATCH)) {
+    const batch = part.map((u) => ({ channel: p.channel, runId: p.runId, sourceId: u.sourceId }));
     await queue.addBulk(provisionUserChildren(batch, defaults, parent));
   }
   log.info(

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { chunks } from "../chunks.js";
 import type { CurrentUser, RunMode } from "../types.js";
 import { keys } from "./names.js";
 
@@ -123,9 +124,8 @@ export class RunStore {
   ): Promise<void> {
     const m = this.redis.multi().hset(this.key(id), "planned", planned);
     if (unchanged) m.hset(this.key(id), unchanged);
-    const entries = Object.entries(preOutcomes);
-    for (let i = 0; i < entries.length; i += 1_000) {
-      m.eval(SET_OUTCOMES, 2, this.outcomesKey(id), this.key(id), "0", ...entries.slice(i, i + 1_000).flat());
+    for (const part of chunks(Object.entries(preOutcomes), 1_000)) {
+      m.eval(SET_OUTCOMES, 2, this.outcomesKey(id), this.key(id), "0", ...part.flat());
     }
     await m.expire(this.outcomesKey(id), RUN_TTL_SECONDS).exec();
   }
@@ -186,9 +186,8 @@ export class RunStore {
    */
   async putCurrent(id: string, current: ReadonlyMap<string, RunCurrent>): Promise<void> {
     const key = `${this.key(id)}:current`;
-    const entries = [...current.entries()];
-    for (let i = 0; i < entries.length; i += 1_000) {
-      const fields = Object.fromEntries(entries.slice(i, i + 1_000).map(([k, v]) => [k, JSON.stringify(v)]));
+    for (const part of chunks([...current.entries()], 1_000)) {
+      const fields = Object.fromEntries(part.map(([k, v]) => [k, JSON.stringify(v)]));
       await this.redis
         .multi()
         .hset(key, fields)

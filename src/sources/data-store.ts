@@ -79,10 +79,3 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
-
-/** Splits a list into chunks of at most `size`. */
-export function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let k = 0; k < items.length; k += size) out.push(items.slice(k, k + size));
-  return out;
-}

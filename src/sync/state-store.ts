@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { chunks } from "../chunks.js";
 import { keys } from "../queue/names.js";
 import type { AppliedUser, DesiredUser } from "../types.js";
 import type { AppliedView } from "./applied-view.js";
@@ -53,7 +54,7 @@ export class StateStore {
 
   async putDesired(channel: string, users: readonly DesiredUser[]): Promise<void> {
     const k = keys.desired(this.prefix, channel);
-    for (const part of chunk(users, this.batch)) {
+    for (const part of chunks(users, this.batch)) {
       const fields: string[] = [];
       for (const u of part) fields.push(u.sourceId, JSON.stringify(this.seal(channel, u)));
       if (fields.length > 0) await this.redis.hset(k, ...fields);
@@ -69,7 +70,7 @@ export class StateStore {
   }
 
   async deleteDesired(channel: string, ids: readonly string[]): Promise<void> {
-    for (const part of chunk(ids, this.batch))
+    for (const part of chunks(ids, this.batch))
       if (part.length > 0) await this.redis.hdel(keys.desired(this.prefix, channel), ...part);
   }
 
@@ -90,7 +91,7 @@ export class StateStore {
     const appliedKey = keys.applied(this.prefix, channel);
     const namesKey = keys.userNames(this.prefix, channel);
     const memosKey = keys.memos(this.prefix, channel);
-    for (const part of chunk(users, this.batch)) {
+    for (const part of chunks(users, this.batch)) {
       if (part.length === 0) continue;
       const before =
         known ??
@@ -149,7 +150,7 @@ export class StateStore {
   /** Memos of people a plan found unchanged (applied state already holds their desired state). */
   async putMemos(channel: string, memos: ReadonlyMap<string, string>): Promise<void> {
     const k = keys.memos(this.prefix, channel);
-    for (const part of chunk([...memos], this.batch)) {
+    for (const part of chunks([...memos], this.batch)) {
       if (part.length > 0) await this.redis.hset(k, ...part.flat());
     }
   }
@@ -163,7 +164,7 @@ export class StateStore {
       if (groups.length !== a.groups.length || groups.some((g, i) => g !== a.groups[i])) changed.push({ ...a, groups });
     }
     const k = keys.applied(this.prefix, channel);
-    for (const part of chunk(changed, this.batch)) {
+    for (const part of chunks(changed, this.batch)) {
       if (part.length === 0) continue;
       // Their memos described the memberships before the rewrite: the next run looks at them again.
       await exec(
@@ -185,7 +186,7 @@ export class StateStore {
     ids: readonly string[],
     known?: ReadonlyMap<string, AppliedUser>,
   ): Promise<void> {
-    for (const part of chunk(ids, this.batch)) {
+    for (const part of chunks(ids, this.batch)) {
       if (part.length === 0) continue;
       const before = known ?? (await this.getAppliedRaw(channel, part));
       const tx = this.redis.multi();
@@ -283,7 +284,7 @@ export class StateStore {
 
   private async hmget(key: string, ids: readonly string[]): Promise<[string, string][]> {
     const out: [string, string][] = [];
-    const parts = chunk(ids, this.batch).filter((p) => p.length > 0);
+    const parts = chunks(ids, this.batch).filter((p) => p.length > 0);
     if (parts.length === 0) return out;
     const pipe = this.redis.pipeline();
     for (const part of parts) pipe.hmget(key, ...part);
@@ -301,12 +302,6 @@ export class StateStore {
 
 /** Binds a sealed password to its owner: copied onto another record it does not decrypt. */
 const owner = (channel: string, sourceId: string) => `${channel}\u0000${sourceId}`;
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let k = 0; k < items.length; k += size) out.push(items.slice(k, k + size));
-  return out;
-}
 
 async function exec(tx: ReturnType<Redis["multi"]>): Promise<void> {
   const replies = await tx.exec();

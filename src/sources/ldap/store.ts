@@ -1,9 +1,9 @@
 import type { Entry } from "ldapts";
+import { chunks } from "../../chunks.js";
 import type { LdapSourceConfig, LdapStoreConfig } from "../../config/schema.js";
 import { SourceReadError } from "../../errors/SourceReadError.js";
 import type { SourceGroup, SourceGroupRef, SourceUser, UserReadOptions } from "../../types.js";
 import {
-  chunks,
   type DataStore,
   type DataStoreOptions,
   mapLimit,

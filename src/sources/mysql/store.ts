@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import mysql, { type Pool, type PoolConnection, type PoolOptions, type RowDataPacket } from "mysql2";
+import { chunks } from "../../chunks.js";
 import type { MysqlSourceConfig, MysqlStoreConfig } from "../../config/schema.js";
 import { SourceQueryError } from "../../errors/SourceQueryError.js";
 import { SourceReadError } from "../../errors/SourceReadError.js";
 import type { SourceGroup, SourceGroupRef, SourceUser } from "../../types.js";
-import { chunks, type DataStore, type DataStoreOptions, ProblemLog, type SourceProblemSummary } from "../data-store.js";
+import { type DataStore, type DataStoreOptions, ProblemLog, type SourceProblemSummary } from "../data-store.js";
 import { column, isTruthy, rowAttributes, valueText } from "./rows.js";
 import { groupsSql, innerQuery, lookupSql, selectProblem } from "./sql.js";
 

@@ -21,7 +21,7 @@ export function loadServicesEnv(): void {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep } from "../../support/processes.js";
 
 export function machine() {
   return {
